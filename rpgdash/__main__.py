@@ -1,0 +1,5 @@
+import sys
+
+from rpgdash.cli import main
+
+sys.exit(main())

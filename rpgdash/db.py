@@ -1,0 +1,342 @@
+"""The DuckDB database: opening it safely, its schema (as migrations) and the one write path.
+
+The schema is documented here and only here. Tables, in the order data flows into them:
+
+``schema_version``
+    One row per applied migration. Opening an older file upgrades it; a newer one is refused.
+``sites``
+    Organisations whose data is stored. ``kind`` is ``local_authority`` for the customer's own
+    sites and ``national`` or ``region`` for comparison rows (e.g. from DfE workforce files).
+``waves``
+    Survey waves: label (``+1 year``), fieldwork dates, display order and whether the wave can
+    be compared with the others (the study's baseline could not).
+``wave_sites``
+    How many staff were invited to a wave at a site (for response rates).
+``roles``
+    Job roles, ``rank`` ordering them by hierarchy (1 = most senior).
+``statements``
+    Survey agreement statements: domain (``professional``, ``self_efficacy``,
+    ``relationships``), text, order within the domain, and whether the text comes from the
+    study (``from_paper``) or is an illustrative addition.
+``respondents`` / ``responses``
+    One row per person per wave, and their score (1-4, NULL = no answer) per statement.
+``indicators`` / ``indicator_values``
+    Monthly organisational series, their unit and improvement direction, and one value per
+    indicator, site and month (``month`` is the first day of the month).
+``workforce``
+    Yearly workforce measures (percent rates) per site.
+``events``
+    Dated annotations for charts (RPG start, fieldwork, facilitator change). ``site_id`` NULL
+    means every site.
+``notes``
+    Short stored findings that leaders may edit (e.g. the new-starters finding), with source.
+``uploads`` / ``upload_changes``
+    Provenance of every stored upload, and for each value it wrote the value it replaced, so
+    that an upload can be reverted exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from rpgdash import settings
+
+DOMAINS = ("professional", "self_efficacy", "relationships")
+DIRECTIONS = ("increase", "decrease", "neutral")
+
+
+class DatabaseError(Exception):
+    """A problem opening or using the database, with a message meant for the user."""
+
+
+class DatabaseBusyError(DatabaseError):
+    pass
+
+
+class SchemaTooNewError(DatabaseError):
+    pass
+
+
+_MIGRATION_1 = """
+CREATE TABLE schema_version (
+    version INTEGER PRIMARY KEY,
+    applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE SEQUENCE site_ids START 1;
+CREATE TABLE sites (
+    site_id INTEGER PRIMARY KEY DEFAULT nextval('site_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    kind VARCHAR NOT NULL DEFAULT 'local_authority'
+        CHECK (kind IN ('local_authority', 'region', 'national'))
+);
+CREATE SEQUENCE wave_ids START 1;
+CREATE TABLE waves (
+    wave_id INTEGER PRIMARY KEY DEFAULT nextval('wave_ids'),
+    label VARCHAR NOT NULL UNIQUE,
+    fieldwork_start DATE,
+    fieldwork_end DATE,
+    wave_order INTEGER NOT NULL,
+    comparable BOOLEAN NOT NULL DEFAULT TRUE,
+    note VARCHAR
+);
+CREATE TABLE wave_sites (
+    wave_id INTEGER NOT NULL REFERENCES waves (wave_id),
+    site_id INTEGER NOT NULL REFERENCES sites (site_id),
+    invited INTEGER CHECK (invited IS NULL OR invited >= 0),
+    PRIMARY KEY (wave_id, site_id)
+);
+CREATE SEQUENCE role_ids START 1;
+CREATE TABLE roles (
+    role_id INTEGER PRIMARY KEY DEFAULT nextval('role_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    rank INTEGER NOT NULL
+);
+CREATE SEQUENCE statement_ids START 1;
+CREATE TABLE statements (
+    statement_id INTEGER PRIMARY KEY DEFAULT nextval('statement_ids'),
+    domain VARCHAR NOT NULL
+        CHECK (domain IN ('professional', 'self_efficacy', 'relationships')),
+    text VARCHAR NOT NULL UNIQUE,
+    position INTEGER NOT NULL,
+    from_paper BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE SEQUENCE upload_ids START 1;
+CREATE TABLE uploads (
+    upload_id INTEGER PRIMARY KEY DEFAULT nextval('upload_ids'),
+    uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    uploaded_by VARCHAR,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    encoding VARCHAR,
+    rows_added INTEGER NOT NULL DEFAULT 0,
+    rows_changed INTEGER NOT NULL DEFAULT 0,
+    rows_unchanged INTEGER NOT NULL DEFAULT 0,
+    rows_missing INTEGER NOT NULL DEFAULT 0,
+    status VARCHAR NOT NULL DEFAULT 'stored' CHECK (status IN ('stored', 'reverted')),
+    reverted_at TIMESTAMP
+);
+CREATE SEQUENCE respondent_ids START 1;
+CREATE TABLE respondents (
+    respondent_id INTEGER PRIMARY KEY DEFAULT nextval('respondent_ids'),
+    site_id INTEGER NOT NULL REFERENCES sites (site_id),
+    wave_id INTEGER NOT NULL REFERENCES waves (wave_id),
+    role_id INTEGER NOT NULL REFERENCES roles (role_id),
+    external_id VARCHAR NOT NULL,
+    upload_id INTEGER REFERENCES uploads (upload_id),
+    UNIQUE (site_id, wave_id, external_id)
+);
+CREATE TABLE responses (
+    respondent_id INTEGER NOT NULL REFERENCES respondents (respondent_id),
+    statement_id INTEGER NOT NULL REFERENCES statements (statement_id),
+    score TINYINT CHECK (score IS NULL OR score BETWEEN 1 AND 4),
+    PRIMARY KEY (respondent_id, statement_id)
+);
+CREATE SEQUENCE indicator_ids START 1;
+CREATE TABLE indicators (
+    indicator_id INTEGER PRIMARY KEY DEFAULT nextval('indicator_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    unit VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL CHECK (direction IN ('increase', 'decrease', 'neutral')),
+    description VARCHAR,
+    target DOUBLE
+);
+CREATE TABLE indicator_values (
+    indicator_id INTEGER NOT NULL REFERENCES indicators (indicator_id),
+    site_id INTEGER NOT NULL REFERENCES sites (site_id),
+    month DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    upload_id INTEGER REFERENCES uploads (upload_id),
+    PRIMARY KEY (indicator_id, site_id, month)
+);
+CREATE TABLE workforce (
+    site_id INTEGER NOT NULL REFERENCES sites (site_id),
+    year INTEGER NOT NULL,
+    measure VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    upload_id INTEGER REFERENCES uploads (upload_id),
+    PRIMARY KEY (site_id, year, measure)
+);
+CREATE SEQUENCE event_ids START 1;
+CREATE TABLE events (
+    event_id INTEGER PRIMARY KEY DEFAULT nextval('event_ids'),
+    site_id INTEGER REFERENCES sites (site_id),
+    event_date DATE NOT NULL,
+    end_date DATE,
+    label VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL DEFAULT 'event'
+);
+CREATE TABLE notes (
+    key VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE TABLE upload_changes (
+    upload_id INTEGER NOT NULL REFERENCES uploads (upload_id),
+    table_name VARCHAR NOT NULL CHECK (table_name IN ('indicator_values', 'workforce')),
+    site_id INTEGER NOT NULL,
+    key_id INTEGER,
+    key_date DATE,
+    key_year INTEGER,
+    key_measure VARCHAR,
+    old_value DOUBLE,
+    old_upload_id INTEGER,
+    new_value DOUBLE NOT NULL
+);
+"""
+
+#: Migrations in order; migration i (1-based) brings the schema to version i.
+#: Never edit an applied migration: append a new one.
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path() -> Path:
+    return Path(settings.get("db_path"))
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"The database {path} is in use by another program (most likely the running "
+        "dashboard). Stop that program, or pass --db with another file, and try again; "
+        "nothing was written."
+    )
+
+
+class Database:
+    """One open DuckDB database shared by every thread of this process.
+
+    A DuckDB connection must not be used by two threads at once, so every read takes its own
+    cursor (:meth:`cursor`), and every write goes through :meth:`transaction`, which holds a
+    process-wide lock so that writes are serialised and each is all-or-nothing.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor for the calling thread; close it when done (use ``with``)."""
+        return self._con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run writes in one transaction: committed together, or rolled back on any error."""
+        if self.read_only:
+            raise DatabaseError(f"The database {self.path} was opened read-only; nothing was written.")
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database; 0 for an empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Bring the schema up to :data:`SCHEMA_VERSION`; return the version found before."""
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"The database {path} has schema version {found}, but this version of the "
+            f"dashboard understands up to version {SCHEMA_VERSION}. Upgrade the dashboard "
+            "(git pull, then make run); the file was not changed."
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(MIGRATIONS[version - 1])
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    return found
+
+
+def open_db(path: str | Path | None = None, read_only: bool = False) -> Database:
+    """Open (creating and migrating if needed) the database at ``path``.
+
+    ``path`` defaults to the ``RPGDASH_DB`` setting. Raises :class:`DatabaseBusyError` when
+    another process holds the file, and :class:`SchemaTooNewError` for a file written by a
+    newer version of the product.
+    """
+    path = Path(path) if path is not None else default_path()
+    if read_only and not path.exists():
+        raise DatabaseError(
+            f"There is no database at {path}. Build the demo with "
+            "'python -m rpgdash init-demo', or set RPGDASH_DB to an existing file."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(_busy_message(path)) from None
+        raise DatabaseError(f"The database {path} could not be opened: {exc}") from None
+    try:
+        if read_only:
+            found = schema_version(con)
+            if found != SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"The database {path} has schema version {found}, this dashboard needs "
+                    f"{SCHEMA_VERSION}; open it once without read-only to upgrade it."
+                    if found < SCHEMA_VERSION
+                    else f"The database {path} has schema version {found}, newer than this "
+                    f"dashboard understands ({SCHEMA_VERSION}). Upgrade the dashboard."
+                )
+        else:
+            migrate(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return Database(con, path, read_only)
+
+
+def table_checksums(db: Database) -> dict[str, str]:
+    """A checksum of the full content of every table (tests use it to prove 'nothing changed')."""
+    with db.cursor() as cur:
+        tables = [
+            r[0]
+            for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
+        sums = {}
+        for table in tables:
+            # Table names come from the catalogue, not from users; identifiers cannot be bound.
+            rows = cur.execute(f'SELECT * FROM "{table}"').fetchall()
+            digest = hashlib.sha256("\n".join(sorted(map(repr, rows))).encode())
+            sums[table] = digest.hexdigest()
+        return sums
