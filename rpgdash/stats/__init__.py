@@ -1,0 +1,47 @@
+"""Pure statistics for the dashboard: wave comparisons, trends, SPC and disclosure control.
+
+Nothing here touches Streamlit or the database; every function takes plain data and returns
+plain data (DataFrames or JSON-ready dicts).
+"""
+
+from rpgdash.stats.compare import (
+    COMPARISON_COLUMNS,
+    SCORE_LEVELS,
+    add_all_roles,
+    cliffs_delta,
+    compare_levels,
+    describe_levels,
+    holm,
+    level_shares,
+    mann_whitney_from_counts,
+    mann_whitney_from_levels,
+)
+from rpgdash.stats.disclosure import Suppression, suppress_small_groups, suppressed_roles
+from rpgdash.stats.spc import xmr
+from rpgdash.stats.trend import (
+    analyse_series,
+    interrupted_time_series,
+    mann_kendall,
+    ols_trend,
+)
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "SCORE_LEVELS",
+    "Suppression",
+    "add_all_roles",
+    "analyse_series",
+    "cliffs_delta",
+    "compare_levels",
+    "describe_levels",
+    "holm",
+    "interrupted_time_series",
+    "level_shares",
+    "mann_kendall",
+    "mann_whitney_from_counts",
+    "mann_whitney_from_levels",
+    "ols_trend",
+    "suppress_small_groups",
+    "suppressed_roles",
+    "xmr",
+]
