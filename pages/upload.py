@@ -1,0 +1,281 @@
+"""Upload data: check a file, preview what would change, store it; history and revert."""
+
+import hashlib
+
+import streamlit as st
+
+from rpgdash import ingest
+from rpgdash.access import current_upload_access
+from rpgdash.db import DIRECTIONS
+from rpgdash.ingest.reading import max_upload_bytes
+from rpgdash.ui import get_db
+
+access = current_upload_access()
+if not access.allowed:
+    st.error(access.message)
+    st.stop()
+
+KIND_LABELS = {
+    "indicators": "Monthly indicator series",
+    "workforce": "Yearly workforce figures",
+    "survey": "A survey wave",
+    "excerpts": "Coded interview excerpts",
+}
+
+st.title("Upload data")
+if access.show_in_navigation and "anyone" in access.message:
+    st.warning(access.message)
+else:
+    st.caption(access.message)
+st.write(
+    "Choose what the file holds and upload it. The whole file is checked first; nothing is "
+    "stored until you have seen what would change and pressed the store button. Every "
+    "upload is listed at the bottom of this page and can be reverted."
+)
+
+db = get_db()
+if "upload_message" in st.session_state:
+    st.success(st.session_state.pop("upload_message"))
+
+kind = st.segmented_control(
+    "What does the file hold?",
+    list(KIND_LABELS),
+    format_func=KIND_LABELS.get,
+    default="indicators",
+    key="upload_kind",
+    required=True,
+)
+sites = ingest.local_sites(db)
+left, right = st.columns(2)
+site = left.selectbox(
+    "Site (used when the file has no site column)",
+    sites,
+    index=0 if len(sites) == 1 else None,
+    accept_new_options=True,
+    placeholder="Choose a site or type a new name",
+    help="A name that is not stored yet creates a new site when the file is stored.",
+)
+sheet = right.text_input("Sheet of an Excel workbook (blank: the first sheet)", value="")
+wave = None
+if kind == "survey":
+    waves = ingest.stored_waves(db)
+    c1, c2, c3, c4 = st.columns(4)
+    label = c1.selectbox(
+        "Wave (used when the file has no wave column)",
+        waves,
+        index=None,
+        accept_new_options=True,
+        placeholder="Choose or type a wave",
+    )
+    start = c2.date_input("Fieldwork start (new waves)", value=None)
+    end = c3.date_input("Fieldwork end (new waves)", value=None)
+    invited = c4.number_input("Staff invited", min_value=0, value=None, step=1)
+    if label:
+        wave = ingest.WaveDetails(label, start, end, int(invited) if invited else None)
+
+if kind == "excerpts":
+    st.caption(
+        "One row per excerpt with the columns wave, theme, polarity (positive or negative), "
+        "excerpt and source: the source type (interview, focus group, survey comment or "
+        "observation), optionally followed by the speaker's job role, e.g. \"interview, Team "
+        'manager". A role column may give the role instead, and a site column the site. '
+        "Waves must be stored already; a theme not stored for its wave is created. Job roles "
+        "are shown on the evidence page only where that role's survey group is large enough."
+    )
+
+limit_mb = max_upload_bytes() // (1024 * 1024)
+uploaded = st.file_uploader(
+    f"File: CSV (comma, semicolon or tab separated) or Excel .xlsx, up to {limit_mb} MB",
+    type=["csv", "tsv", "txt", "xlsx"],
+    key=f"upload_file_{kind}",
+    max_upload_size=limit_mb,
+)
+
+if uploaded is not None:
+    try:
+        ingest.check_size(uploaded.size, uploaded.name)
+        data = uploaded.getvalue()
+        plan_key = (
+            hashlib.sha256(data).hexdigest(),
+            uploaded.name,
+            kind,
+            site,
+            wave,
+            sheet.strip() or None,
+        )
+        if st.session_state.get("upload_plan_key") != plan_key:
+            bar = st.progress(0.0, "Reading the file")
+            parsed = ingest.parse_upload(
+                db,
+                data,
+                uploaded.name,
+                kind,
+                site=site,
+                wave=wave,
+                sheet=sheet.strip() or None,
+                progress=lambda f, m: bar.progress(min(f, 1.0), m),
+            )
+            st.session_state["upload_plan"] = ingest.preview(db, parsed)
+            st.session_state["upload_plan_key"] = plan_key
+            bar.empty()
+        plan = st.session_state["upload_plan"]
+    except ingest.IngestError as exc:
+        st.session_state.pop("upload_plan_key", None)
+        st.error(
+            f"{uploaded.name} was not stored: fix the problems below and upload it again. "
+            "Lines are numbered as a spreadsheet shows them (the header is line 1)."
+        )
+        st.code(str(exc), language=None)
+        plan = None
+
+    if plan is not None:
+        parsed = plan.parsed
+        st.subheader("What storing this file would do")
+        st.caption(f"Read as {parsed.source}; layout: {parsed.layout}.")
+        for note in parsed.notes:
+            st.info(note)
+        if plan.already_stored is not None:
+            st.info(plan.summary())
+        else:
+            m1, m2, m3, m4 = st.columns(4)
+            m1.metric("Rows to add", plan.added)
+            m2.metric("Stored values that would change", plan.changed)
+            m3.metric("Rows already stored, unchanged", plan.unchanged)
+            m4.metric("Missing values (not stored)", plan.missing)
+            if plan.new_waves:
+                st.write("New waves to create: " + ", ".join(plan.new_waves))
+            if plan.new_themes:
+                st.write("New themes to create: " + ", ".join(plan.new_themes))
+            if parsed.new_sites:
+                st.write("New sites to create: " + ", ".join(parsed.new_sites))
+            st.markdown(
+                "**Themes covered**" if kind == "excerpts" else "**Months or years covered**"
+            )
+            st.dataframe(plan.coverage, hide_index=True)
+            if not plan.changes.empty:
+                title = (
+                    "Respondents already stored with different answers (cannot be stored)"
+                    if kind == "survey"
+                    else "Stored values that would change (stored value -> new value)"
+                )
+                st.markdown(f"**{title}**")
+                st.dataframe(plan.changes, hide_index=True)
+            if not plan.to_add.empty:
+                with st.expander("Rows to add (first rows)"):
+                    st.dataframe(plan.to_add, hide_index=True)
+            new_indicators = {}
+            for name, matches in plan.unknown_indicators.items():
+                st.markdown(f"**New indicator: {name}**")
+                if matches:
+                    st.caption(
+                        "Stored indicators with similar names: " + ", ".join(matches) + ". If "
+                        "one of these is meant, correct the file instead."
+                    )
+                a, b = st.columns(2)
+                unit = a.text_input("Unit", key=f"unit_{name}", placeholder="e.g. children")
+                direction = b.selectbox(
+                    "A better result is a", DIRECTIONS, index=None, key=f"dir_{name}"
+                )
+                if unit.strip() and direction:
+                    new_indicators[name] = (unit.strip(), direction)
+            replace = False
+            if plan.changed and kind != "survey":
+                replace = st.checkbox(
+                    f"Replace the {plan.changed} stored values that differ (the old values are "
+                    "kept in the history, so this upload can be reverted)"
+                )
+            rows = plan.added + (plan.changed if replace else 0)
+            blocked = len(new_indicators) < len(plan.unknown_indicators) or (
+                plan.changed and not replace
+            )
+            if blocked:
+                st.caption(
+                    "The store button is available once every new indicator has a unit and "
+                    "direction, and replacing stored values is ticked where values differ."
+                )
+            if plan.nothing_to_store:
+                st.info("Every value in this file is already stored; there is nothing to store.")
+            elif st.button(f"Store these {rows} rows", key="store_upload", disabled=blocked):
+                try:
+                    bar = st.progress(0.7, "Storing")
+                    result = ingest.commit(
+                        db,
+                        plan,
+                        user=st.user.get("email") if st.user.get("is_logged_in") else None,
+                        replace=replace,
+                        new_indicators=new_indicators,
+                        progress=lambda f, m: bar.progress(min(f, 1.0), m),
+                    )
+                except ingest.IngestError as exc:
+                    st.error("Nothing was stored:")
+                    st.code(str(exc), language=None)
+                else:
+                    st.cache_data.clear()
+                    st.session_state.pop("upload_plan_key", None)
+                    st.session_state["upload_message"] = (
+                        result.message + " Every page now shows the new data."
+                    )
+                    st.rerun()
+
+st.divider()
+st.subheader("Improvement direction of stored indicators")
+st.caption(
+    "Charts mark a change as better or worse using this setting. Changing it changes no data."
+)
+indicators = ingest.stored_indicators(db)
+with st.form("directions"):
+    chosen = {
+        row.name: st.selectbox(
+            row.name, DIRECTIONS, index=DIRECTIONS.index(row.direction), key=f"d_{row.name}"
+        )
+        for row in indicators.itertuples()
+    }
+    if st.form_submit_button("Save directions"):
+        before = dict(zip(indicators["name"], indicators["direction"], strict=True))
+        changed = [n for n, d in chosen.items() if d != before[n]]
+        for name in changed:
+            ingest.set_indicator_direction(db, name, chosen[name])
+        if changed:
+            st.cache_data.clear()
+            st.success("Saved: " + ", ".join(changed) + ".")
+        else:
+            st.info("No direction was changed.")
+
+st.divider()
+st.subheader("Upload history")
+history = ingest.list_uploads(db)
+if history.empty:
+    st.caption("Nothing has been uploaded yet.")
+else:
+    st.dataframe(
+        history,
+        hide_index=True,
+        column_config={"upload_id": "Upload", "rows_added": "Added", "rows_changed": "Changed"},
+    )
+    stored = history[history["status"] == "stored"]
+    if not stored.empty:
+        st.markdown("**Revert an upload**")
+        st.caption(
+            "Reverting removes the rows an upload added and puts back the values it replaced. "
+            "An upload whose values a later upload changed can only be reverted after that "
+            "later upload."
+        )
+        choice = st.selectbox(
+            "Upload to revert",
+            list(stored["upload_id"]),
+            format_func=lambda u: f"{u}: {stored.set_index('upload_id').at[u, 'file_name']}",
+            index=None,
+            key="revert_choice",
+        )
+        if choice is not None:
+            sure = st.checkbox(f"Yes, revert upload {choice}", key=f"revert_sure_{choice}")
+            if st.button(f"Revert upload {choice}", key=f"revert_{choice}", disabled=not sure):
+                try:
+                    message = ingest.revert(db, int(choice))
+                except ingest.IngestError as exc:
+                    st.error(str(exc))
+                else:
+                    st.cache_data.clear()
+                    st.session_state.pop("upload_plan_key", None)
+                    st.session_state["upload_message"] = message
+                    st.rerun()

@@ -1,0 +1,145 @@
+"""Shared pieces for validating a :class:`~rpgdash.ingest.reading.RawTable` in SQL.
+
+Checks select the offending rows (at most :data:`~rpgdash.ingest.errors.MAX_LISTED` per check,
+plus a count of all of them), so only error rows are ever looped over in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import duckdb
+
+from rpgdash.ingest.errors import MAX_LISTED, IngestError, InvalidContent, Problem, column_letter
+from rpgdash.ingest.values import MISSING_MARKERS, NUMBER_PATTERN, normalise_name
+
+
+def cell(column: str) -> str:
+    """SQL for a cell of ``raw``: already trimmed (NULL when blank) when ``raw`` was made."""
+    return column
+
+
+#: SQL: TRUE when the trimmed text ``{x}`` is a missing-value marker (or blank).
+IS_MISSING = "({x} IS NULL OR list_contains($missing, lower({x})))"
+#: SQL: the number written in ``{x}`` (thousands commas and a trailing % allowed), else NULL.
+AS_NUMBER = (
+    "CASE WHEN isfinite(TRY_CAST({x} AS DOUBLE)) THEN TRY_CAST({x} AS DOUBLE) "
+    "WHEN regexp_full_match({x}, $number) AND regexp_matches({x}, '[0-9]') "
+    "THEN CAST(replace(replace({x}, ',', ''), '%', '') AS DOUBLE) END"
+)
+
+
+def sql_params(**extra: Any) -> dict[str, Any]:
+    return {"missing": list(MISSING_MARKERS), "number": NUMBER_PATTERN, **extra}
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None):
+    """Run ``sql`` binding only the named parameters it uses (DuckDB refuses extra ones)."""
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", sql)}
+    return con.execute(sql, used)
+
+
+class Problems:
+    """Problems found so far in one file."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.items: list[Problem] = []
+        self.more = 0
+
+    def add(self, line: int | None, column: int | str | None, message: str) -> None:
+        if isinstance(column, int):
+            column = column_letter(column)
+        self.items.append(Problem(self.file_name, line, column, message))
+
+    def query(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sql: str,
+        params: dict[str, Any],
+        make: Callable[[dict[str, Any]], tuple[int | None, int | str | None, str]],
+    ) -> int:
+        """Add a problem for each row ``sql`` selects (it must select ``_line``); return count."""
+        rel = execute(
+            con,
+            f"SELECT count(*) OVER () AS _n, * FROM ({sql}) ORDER BY _line LIMIT {MAX_LISTED}",
+            params,
+        )
+        names = [d[0] for d in rel.description]
+        rows = [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+        if not rows:
+            return 0
+        for row in rows:
+            self.add(*make(row))
+        self.more += rows[0]["_n"] - len(rows)
+        return rows[0]["_n"]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, cls: type[IngestError] = InvalidContent) -> None:
+        if self.items:
+            ordered = sorted(
+                self.items, key=lambda p: (p.line or 0, len(p.column or ""), p.column or "")
+            )
+            raise cls(ordered, more=self.more)
+
+
+def check_formulas(
+    con: duckdb.DuckDBPyConnection, problems: Problems, columns: Sequence[int]
+) -> None:
+    """Refuse cells holding spreadsheet formulas (=...): their result is not in the file."""
+    for i in columns:
+        c = cell(f"c{i}")
+        problems.query(
+            con,
+            f"SELECT _line, {c} AS v FROM raw WHERE starts_with({c}, '=')",
+            {},
+            lambda r, i=i: (
+                r["_line"],
+                i,
+                f"the cell holds a spreadsheet formula ({_short(r['v'])}), not a value; in "
+                "Excel copy the column and use Paste Special > Values, then save again.",
+            ),
+        )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def duplicates(table: str, keys: str) -> str:
+    """SQL selecting rows of ``table`` whose ``keys`` repeat an earlier row, with
+    ``first_line``. A grouped count first, so a file without duplicates costs one pass."""
+    return (
+        f"WITH dup AS (SELECT {keys}, min(_line) AS first_line FROM {table} GROUP BY {keys} "
+        f"HAVING count(*) > 1) SELECT t.*, dup.first_line FROM {table} t JOIN dup "
+        f"USING ({keys}) WHERE t._line > dup.first_line"
+    )
+
+
+def header_index(header: Sequence[str]) -> dict[str, int]:
+    """Normalised header name -> column index (first occurrence); ``_`` counts as a space."""
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        index.setdefault(normalise_name(name.replace("_", " ")), i)
+    return index
+
+
+def check_duplicate_headers(header: Sequence[str], problems: Problems) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        key = normalise_name(name.replace("_", " "))
+        if not key:
+            continue
+        if key in seen:
+            problems.add(
+                1,
+                i,
+                f"the column name '{name}' appears twice (also column "
+                f"{column_letter(seen[key])}); rename or delete one of them.",
+            )
+        else:
+            seen[key] = i

@@ -1,0 +1,505 @@
+"""Turning an uploaded file's bytes into a table of text cells with spreadsheet line numbers.
+
+CSV files are decoded here (encoding detected: UTF-8 with or without BOM, UTF-16, Windows-1252),
+their delimiter detected (comma, semicolon or tab) and then parsed by DuckDB's ``read_csv`` with
+every column as text, so that a million-row file is read at DuckDB's speed. ``.xlsx`` files are
+read with openpyxl. Either way the result is a scratch in-memory DuckDB table ``raw`` with a
+``_line`` column (the line a spreadsheet shows; the header is line 1) and text columns
+``c0, c1, ...``. Validation then runs as SQL over that table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from rpgdash import settings
+from rpgdash.ingest.errors import FileTooLarge, Problem, UnreadableFile, column_letter
+
+Progress = Callable[[float, str], None]
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_SURVEYMONKEY_MARKERS = {"respondent id", "collector id"}
+
+
+@dataclass
+class RawTable:
+    """A file read as text. ``con`` holds table ``raw(_line, c0, c1, ...)``; close it when done."""
+
+    file_name: str
+    sha256: str
+    encoding: str
+    delimiter: str | None
+    sheet: str | None
+    header: list[str]
+    header2: list[str] | None
+    con: duckdb.DuckDBPyConnection
+    n_rows: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.header))]
+
+    @property
+    def source(self) -> str:
+        """How the file was read, for the summary."""
+        if self.sheet is not None:
+            return f"Excel workbook, sheet '{self.sheet}'"
+        return f"CSV, {self.encoding}, {DELIMITERS[self.delimiter or ',']}-separated"
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def max_upload_bytes() -> int:
+    return settings.get("max_upload_mb") * 1024 * 1024
+
+
+def check_size(size: int, file_name: str) -> None:
+    """Refuse a file above the ``max_upload_mb`` setting before reading it."""
+    limit_mb = settings.get("max_upload_mb")
+    if size > limit_mb * 1024 * 1024:
+        raise FileTooLarge.single(
+            file_name,
+            f"the file is {size / 1024 / 1024:.1f} MB, above the upload limit of {limit_mb} MB "
+            "(setting RPGDASH_MAX_UPLOAD_MB); split it into smaller files, or ask whoever runs "
+            "the dashboard to raise the limit.",
+        )
+
+
+def read_upload(
+    data: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> RawTable:
+    """Read ``data`` (the whole file) into a :class:`RawTable`, or raise an ``IngestError``."""
+    check_size(len(data), file_name)
+    progress = progress or _no_progress
+    progress(0.02, "Reading the file")
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise UnreadableFile.single(file_name, "the file is empty; export the data again.")
+    is_xlsx_name = file_name.lower().endswith((".xlsx", ".xlsm"))
+    if data.startswith(_XLSX_MAGIC):
+        if not is_xlsx_name:
+            raise UnreadableFile.single(
+                file_name,
+                "this is an Excel workbook (.xlsx) with another file name ending; rename it to "
+                "end in .xlsx, or save it from Excel as CSV.",
+            )
+        return _read_xlsx(data, file_name, sha, sheet, progress)
+    if data.startswith(_XLS_MAGIC) or file_name.lower().endswith(".xls"):
+        raise UnreadableFile.single(
+            file_name,
+            "this is an old-style Excel file (.xls), which is not read; in Excel use Save As "
+            "and choose Excel Workbook (.xlsx) or CSV UTF-8.",
+        )
+    if is_xlsx_name:
+        raise UnreadableFile.single(
+            file_name,
+            "the file name ends in .xlsx but the file is not a complete Excel workbook (it may be "
+            "damaged or cut short); save it again from Excel.",
+        )
+    text, encoding = _decode(data, file_name)
+    return _read_csv_text(text, encoding, file_name, sha, progress)
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    pass
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _decode(data: bytes, file_name: str) -> tuple[str, str]:
+    """Detect the encoding and decode; refuse bytes that no supported encoding explains."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict_decode(data[3:], "utf-8", file_name, offset=3), "UTF-8 with BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict_decode(data, "utf-16", file_name), "UTF-16"
+    sample = data[:4096]
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            return _strict_decode(data, "utf-16-le", file_name), "UTF-16"
+        if even > len(sample) // 4 and odd == 0:
+            return _strict_decode(data, "utf-16-be", file_name), "UTF-16"
+        raise _binary(file_name)
+    try:
+        text = data.decode("utf-8")
+        encoding = "UTF-8"
+    except UnicodeDecodeError as exc:
+        if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data[: exc.start]):
+            raise UnreadableFile.single(
+                file_name,
+                f"byte 0x{data[exc.start]:02X} cannot be read: the file is mostly UTF-8 but this "
+                "part is in another encoding; save the whole file again as CSV UTF-8.",
+                line=_line_of(data, exc.start),
+            ) from None
+        text = _strict_decode(data, "cp1252", file_name)
+        encoding = "Windows-1252"
+    # Binary files show control characters at once; checking the start keeps big files fast.
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f]", text[:65536]):
+        raise _binary(file_name)
+    return text.rstrip("\x1a"), encoding
+
+
+def _binary(file_name: str) -> UnreadableFile:
+    return UnreadableFile.single(
+        file_name,
+        "this is not a text (CSV) file; export the data as CSV UTF-8 or as an Excel workbook "
+        "(.xlsx) and upload that.",
+    )
+
+
+def _strict_decode(data: bytes, encoding: str, file_name: str, offset: int = 0) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        label = "UTF-8 or Windows-1252" if encoding == "cp1252" else encoding.upper()
+        raise UnreadableFile.single(
+            file_name,
+            f"byte 0x{data[exc.start]:02X} cannot be read as {label}; save the file again as "
+            "CSV UTF-8 and upload that.",
+            line=_line_of(data, exc.start) if "16" not in encoding else None,
+        ) from None
+
+
+def _detect_delimiter(text: str) -> str:
+    """The candidate delimiter that splits the first lines into the most, consistent, columns."""
+    sample = text[:65536]
+    best, best_score = ",", (-1, -1)
+    for delim in DELIMITERS:
+        rows = []
+        reader = csv.reader(io.StringIO(sample), delimiter=delim)
+        try:
+            for row in reader:
+                if row:
+                    rows.append(len(row))
+                if len(rows) >= 20:
+                    break
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        consistent = sum(n == rows[0] for n in rows)
+        score = (rows[0] if rows[0] > 1 else 0, consistent)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv_text(
+    text: str, encoding: str, file_name: str, sha: str, progress: Progress
+) -> RawTable:
+    # One newline convention for the parser (a cell's own line breaks become "\n" too).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    text = text.rstrip("\n\t ") + "\n"
+    delim = _detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        header = [h.strip() for h in next(reader)]
+        header2 = None
+        if {h.casefold() for h in header} >= _SURVEYMONKEY_MARKERS:
+            header2 = [h.strip() for h in next(reader, [])]
+            header2 += [""] * (len(header) - len(header2))
+            header += [""] * (len(header2) - len(header))
+    except csv.Error as exc:
+        raise UnreadableFile.single(
+            file_name, f"the header row cannot be read ({exc}); check its quotes.", line=1
+        ) from None
+    header_lines = reader.line_num
+    if len(header) == 1 and header2 is None:
+        other = re.search(r"[|:,;\t^~]", header[0])
+        hint = f" (this file seems to use '{other[0]}')" if other else ""
+        raise UnreadableFile.single(
+            file_name,
+            "the header has only one column; separate the columns with commas, semicolons "
+            f"or tabs{hint}, or check that this is the right file.",
+            line=1,
+        )
+    header_rows = 1 if header2 is None else 2
+    con = duckdb.connect()
+    try:
+        columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
+        with tempfile.TemporaryDirectory(prefix="rpgdash-upload-") as tmp:
+            path = os.path.join(tmp, "upload.csv")
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            progress(0.1, "Parsing the file")
+            # Column names are ours (c0, c1, ...); file path and delimiter are bound.
+            _read_csv_into_parsed(con, path, delim, header_lines, columns, file_name)
+        rejects = con.execute(
+            "SELECT line, column_idx, error_type, csv_line FROM reject_errors ORDER BY line"
+        ).fetchall()
+        if rejects:
+            raise UnreadableFile(_reject_problems(rejects, file_name, header, delim))
+        line_expr = f"_rn + {header_rows}"
+        body_start = _offset_after_lines(text, header_lines)
+        if re.search(r"\n\r?\n", text[body_start:]):
+            # DuckDB skips blank lines; a spreadsheet shows them. Number rows as it would.
+            lines = _nonblank_record_lines(text[body_start:], delim, header_rows)
+            con.register("line_map", pd.DataFrame({"_rn": range(1, len(lines) + 1), "_l": lines}))
+            con.execute(
+                "CREATE TABLE parsed2 AS SELECT p.*, m._l FROM parsed p JOIN line_map m USING (_rn)"
+            )
+            con.execute("DROP TABLE parsed")
+            con.execute("ALTER TABLE parsed2 RENAME TO parsed")
+            line_expr = "_l"
+        _create_raw(con, "parsed", f"({line_expr})::INTEGER", len(header))
+        con.execute("DROP TABLE parsed")
+        n_rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    except BaseException:
+        con.close()
+        raise
+    progress(0.3, "Checking the values")
+    raw = RawTable(file_name, sha, encoding, delim, None, header, header2, con, n_rows)
+    return _finish(raw)
+
+
+def _read_csv_into_parsed(con, path, delim, header_lines, columns, file_name) -> None:
+    try:
+        con.execute(
+            "CREATE TABLE parsed AS SELECT row_number() OVER () AS _rn, * FROM read_csv(?, "
+            "delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
+            f"auto_detect = false, columns = {columns!r}, strict_mode = true, "
+            "null_padding = false, store_rejects = true)",
+            [path, delim, header_lines],
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise UnreadableFile.single(
+            file_name,
+            f"the file cannot be read as CSV ({first}); open it in a spreadsheet and save it "
+            "again as CSV UTF-8.",
+        ) from None
+
+
+def _offset_after_lines(text: str, n: int) -> int:
+    pos = 0
+    for _ in range(n):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return pos
+
+
+def _nonblank_record_lines(body: str, delim: str, header_rows: int) -> list[int]:
+    lines = []
+    for row_number, record in enumerate(csv.reader(io.StringIO(body), delimiter=delim), 1):
+        if record:
+            lines.append(row_number + header_rows)
+    return lines
+
+
+def _reject_problems(rejects, file_name: str, header: list[str], delim: str) -> list[Problem]:
+    problems = []
+    n = len(header)
+    for line, column_idx, error_type, csv_line in rejects:
+        if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+            try:
+                found = len(next(csv.reader([csv_line.rstrip("\r\n")], delimiter=delim)))
+            except (csv.Error, StopIteration):
+                found = None
+            count = f"{found} cells" if found is not None else "a different number of cells"
+            message = (
+                f"this row has {count} but the header has {n}; every row needs one cell per "
+                f"column (check for a stray {DELIMITERS[delim]} or a missing one)."
+            )
+            problems.append(Problem(file_name, int(line), None, message))
+        elif error_type == "UNQUOTED VALUE":
+            problems.append(
+                Problem(
+                    file_name,
+                    int(line),
+                    column_letter(int(column_idx) - 1) if column_idx else None,
+                    'a quote mark (") here is not closed, or is inside a cell that does not '
+                    "start with one; the file may be cut short. Close the quote, or remove it.",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    file_name,
+                    int(line),
+                    None,
+                    f"this row cannot be read ({error_type.lower()}); check it in a text editor.",
+                )
+            )
+    return problems
+
+
+# --- Excel --------------------------------------------------------------------------------
+
+
+def _read_xlsx(
+    data: bytes, file_name: str, sha: str, sheet: str | None, progress: Progress
+) -> RawTable:
+    import openpyxl  # only needed for workbooks
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile.single(
+            file_name,
+            f"the workbook cannot be opened ({type(exc).__name__}); it may be damaged or cut "
+            "short. Save it again from Excel, or save it as CSV UTF-8.",
+        ) from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise UnreadableFile.single(
+                file_name,
+                f"there is no sheet '{sheet}'; the sheets are "
+                + ", ".join(f"'{s}'" for s in wb.sheetnames)
+                + ".",
+            )
+        rows: list[tuple[int, list[str | None]]] = []
+        for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if any(c is not None and c.strip() for c in cells):
+                rows.append((line, cells))
+            if line % 20000 == 0:
+                progress(0.05 + 0.2 * min(1.0, line / max(ws.max_row or line, 1)), "Reading")
+        sheet_name = ws.title
+    finally:
+        wb.close()
+    if not rows:
+        raise UnreadableFile.single(file_name, f"the sheet '{sheet_name}' is empty.")
+    header_line, header_cells = rows[0]
+    data_rows = rows[1:]
+    header2 = None
+    header = [(c or "").strip() for c in header_cells]
+    if {h.casefold() for h in header} >= _SURVEYMONKEY_MARKERS and data_rows:
+        header2 = [(c or "").strip() for c in data_rows[0][1]]
+        data_rows = data_rows[1:]
+    width = max([len(header)] + [len(r) for _, r in data_rows])
+    header += [""] * (width - len(header))
+    if header2 is not None:
+        header2 += [""] * (width - len(header2))
+    frame = pd.DataFrame(
+        [r + [None] * (width - len(r)) for _, r in data_rows],
+        columns=[f"c{i}" for i in range(width)],
+        dtype=object,
+    )
+    frame.insert(0, "_line", pd.Series([line for line, _ in data_rows], dtype="int32"))
+    con = duckdb.connect()
+    try:
+        con.register("sheet_rows", frame)
+        casts = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(width))
+        con.execute(f"CREATE TABLE sheet AS SELECT _line, {casts} FROM sheet_rows ORDER BY _line")
+        _create_raw(con, "sheet", "_line", width)
+        con.execute("DROP TABLE sheet")
+        con.unregister("sheet_rows")
+    except BaseException:
+        con.close()
+        raise
+    progress(0.3, "Checking the values")
+    raw = RawTable(file_name, sha, "xlsx", None, sheet_name, header, header2, con, len(data_rows))
+    return _finish(raw)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+# --- common -------------------------------------------------------------------------------
+
+#: A cell that needs cleaning: surrounding white space (also no-break spaces), or a leading
+#: apostrophe (how safe_csv neutralised a formula-like text in an export).
+_NEEDS_CLEANING = r"^[\s\x{00A0}']|[\s\x{00A0}]$"
+
+
+def _clean(column: str) -> str:
+    """SQL: the cell trimmed, with the export's protective apostrophe removed; NULL if blank.
+
+    Most cells need nothing, so the costly trim only runs where the cheap test says so.
+    """
+    unquoted = (
+        f"CASE WHEN starts_with({column}, chr(39)) AND substr({column}, 2, 1) IN "
+        f"('=', '+', '-', '@', chr(9), chr(13)) THEN substr({column}, 2) ELSE {column} END"
+    )
+    trimmed = f"trim({unquoted}, ' ' || chr(9) || chr(13) || chr(10) || chr(160))"
+    return (
+        f"nullif(CASE WHEN regexp_matches({column}, $needs_cleaning) THEN {trimmed} "
+        f"ELSE {column} END, '')"
+    )
+
+
+def _create_raw(con: duckdb.DuckDBPyConnection, source: str, line_sql: str, width: int) -> None:
+    """Create table ``raw`` from ``source``: clean cells, spreadsheet lines, no blank rows."""
+    cleaned = ", ".join(f"{_clean(f'c{i}')} AS c{i}" for i in range(width))
+    not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width)) or "false"
+    con.execute(
+        f"CREATE TABLE raw AS SELECT * FROM (SELECT {line_sql} AS _line, {cleaned} "
+        f"FROM {source}) WHERE {not_blank}",
+        {"needs_cleaning": _NEEDS_CLEANING},
+    )
+
+
+def _finish(raw: RawTable) -> RawTable:
+    """Drop unnamed empty columns; refuse a header without data rows."""
+    if raw.header2 is None:
+        keep = []
+        for i, name in enumerate(raw.header):
+            if name:
+                keep.append(i)
+                continue
+            filled = raw.con.execute(
+                f"SELECT count(*) FROM raw WHERE nullif(trim(c{i}), '') IS NOT NULL"
+            ).fetchall()[0][0]
+            if filled:
+                keep.append(i)
+        if len(keep) < len(raw.header):
+            cols = ", ".join(f"c{old} AS c{new}" for new, old in enumerate(keep))
+            raw.con.execute(f"CREATE TABLE raw2 AS SELECT _line, {cols} FROM raw ORDER BY _line")
+            raw.con.execute("DROP TABLE raw")
+            raw.con.execute("ALTER TABLE raw2 RENAME TO raw")
+            raw.header = [raw.header[i] for i in keep]
+    if raw.n_rows == 0:
+        raw.close()
+        raise UnreadableFile.single(
+            raw.file_name,
+            "the file has a header row but no data rows; export the data again with its rows.",
+            line=1 if raw.header2 is None else 2,
+        )
+    return raw

@@ -1,0 +1,74 @@
+"""Killing the process in the middle of storing leaves the database as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rpgdash.db import open_db, table_checksums
+from rpgdash.ingest import commit, parse_upload, preview
+from tests.test_ingest_fixtures import build_fixture_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def big_file(path: Path, indicators: int = 700, months: int = 300) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("indicator,month,value\n")
+        for i in range(indicators):
+            f.writelines(
+                f"Generated {i:04d},{2000 + m // 12}-{m % 12 + 1:02d},{(i * m) % 9973}\n"
+                for m in range(months)
+            )
+
+
+def test_sigkill_while_storing_leaves_database_unchanged(tmp_path):
+    db_path = tmp_path / "kill.duckdb"
+    build_fixture_db(db_path).close()
+    with open_db(db_path) as db:
+        before = table_checksums(db)
+    data = tmp_path / "big.csv"
+    big_file(data)
+    command = [
+        sys.executable,
+        "-m",
+        "rpgdash.ingest.cli",
+        "ingest",
+        "indicators",
+        str(data),
+        "--db",
+        str(db_path),
+        "--create-indicators",
+        "--unit",
+        "n",
+        "--direction",
+        "neutral",
+        "--progress",
+    ]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "Storing:" in line:  # inside the transaction
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        assert time.monotonic() < deadline, seen
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, (proc.returncode, seen)
+
+    with open_db(db_path) as db:
+        assert table_checksums(db) == before
+
+    # The file itself was fine: stored to the end, it is all there.
+    with open_db(db_path) as db:
+        parsed = parse_upload(db, data.read_bytes(), "big.csv", "indicators")
+        plan = preview(db, parsed)
+        new = {name: ("n", "neutral") for name in plan.unknown_indicators}
+        assert commit(db, plan, new_indicators=new).added == 210_000
