@@ -30,9 +30,22 @@ The schema is documented here and only here. Tables, in the order data flows int
     means every site.
 ``notes``
     Short stored findings that leaders may edit (e.g. the new-starters finding), with source.
-``uploads`` / ``upload_changes``
-    Provenance of every stored upload, and for each value it wrote the value it replaced, so
-    that an upload can be reverted exactly.
+``uploads`` / ``upload_changes`` / ``upload_created``
+    Provenance of every stored upload; for each stored value an upload changed, the value it
+    replaced (rows an upload added carry its ``upload_id``), and the rows of other tables it
+    created, so that an upload can be reverted exactly.
+``themes`` / ``theme_statements`` / ``theme_measures``
+    Qualitative themes from the thematic analysis of interviews and focus groups: the wave
+    whose fieldwork found them, a name, polarity (``positive`` or ``negative``), a short
+    description, display ``position``, whether the theme is named in the study
+    (``from_paper``) and, in ``link_note``, why it is linked to no survey statement when that
+    is the case. The links name the survey statements each theme corresponds to, and the
+    workforce measures (``Agency staffing``, ``Vacancies`` ...) it speaks to.
+``excerpts``
+    Coded excerpts: one short passage per row, its theme, site, source type (``interview``,
+    ``focus group``, ``survey comment``, ``observation``), the speaker's job role when
+    recorded (NULL otherwise) and whether it is an illustrative demo excerpt. Themes and
+    excerpts an upload added carry its ``upload_id``.
 """
 
 from __future__ import annotations
@@ -193,9 +206,76 @@ CREATE TABLE upload_changes (
 );
 """
 
+# Migration 2 (upload pipeline, issue 6):
+# - ``responses`` loses its foreign key to ``respondents``: DuckDB cannot delete a parent row
+#   and its child rows in one transaction, so with that key a survey upload could not be
+#   reverted all-or-nothing. The primary key and the key to ``statements`` stay.
+# - ``upload_created`` records the sites, indicators, waves and wave_sites rows an upload
+#   created, so that reverting it removes them again (when nothing else uses them).
+_MIGRATION_2 = """
+CREATE TABLE responses_v2 (
+    respondent_id INTEGER NOT NULL,
+    statement_id INTEGER NOT NULL REFERENCES statements (statement_id),
+    score TINYINT CHECK (score IS NULL OR score BETWEEN 1 AND 4),
+    PRIMARY KEY (respondent_id, statement_id)
+);
+INSERT INTO responses_v2 SELECT respondent_id, statement_id, score FROM responses;
+DROP TABLE responses;
+ALTER TABLE responses_v2 RENAME TO responses;
+CREATE TABLE upload_created (
+    upload_id INTEGER NOT NULL REFERENCES uploads (upload_id),
+    table_name VARCHAR NOT NULL
+        CHECK (table_name IN ('sites', 'indicators', 'waves', 'wave_sites')),
+    key_id INTEGER NOT NULL,
+    site_id INTEGER
+);
+"""
+
+# Migration 3 (mixed-methods evidence, issue 7): qualitative themes, their links to survey
+# statements and workforce measures, and coded excerpts. Links and excerpts carry theme_id
+# without a foreign key, for the reason given for migration 2: an upload that created a theme
+# and its excerpts must be revertible in one transaction.
+_MIGRATION_3 = """
+CREATE SEQUENCE theme_ids START 1;
+CREATE TABLE themes (
+    theme_id INTEGER PRIMARY KEY DEFAULT nextval('theme_ids'),
+    wave_id INTEGER NOT NULL REFERENCES waves (wave_id),
+    name VARCHAR NOT NULL,
+    polarity VARCHAR NOT NULL CHECK (polarity IN ('positive', 'negative')),
+    description VARCHAR,
+    position INTEGER NOT NULL DEFAULT 0,
+    from_paper BOOLEAN NOT NULL DEFAULT FALSE,
+    link_note VARCHAR,
+    upload_id INTEGER REFERENCES uploads (upload_id),
+    UNIQUE (wave_id, name)
+);
+CREATE TABLE theme_statements (
+    theme_id INTEGER NOT NULL,
+    statement_id INTEGER NOT NULL REFERENCES statements (statement_id),
+    PRIMARY KEY (theme_id, statement_id)
+);
+CREATE TABLE theme_measures (
+    theme_id INTEGER NOT NULL,
+    measure VARCHAR NOT NULL,
+    PRIMARY KEY (theme_id, measure)
+);
+CREATE SEQUENCE excerpt_ids START 1;
+CREATE TABLE excerpts (
+    excerpt_id INTEGER PRIMARY KEY DEFAULT nextval('excerpt_ids'),
+    theme_id INTEGER NOT NULL,
+    site_id INTEGER NOT NULL REFERENCES sites (site_id),
+    source_type VARCHAR NOT NULL
+        CHECK (source_type IN ('interview', 'focus group', 'survey comment', 'observation')),
+    role_id INTEGER REFERENCES roles (role_id),
+    text VARCHAR NOT NULL,
+    illustrative BOOLEAN NOT NULL DEFAULT FALSE,
+    upload_id INTEGER REFERENCES uploads (upload_id)
+);
+"""
+
 #: Migrations in order; migration i (1-based) brings the schema to version i.
 #: Never edit an applied migration: append a new one.
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1,)
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -233,7 +313,9 @@ class Database:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run writes in one transaction: committed together, or rolled back on any error."""
         if self.read_only:
-            raise DatabaseError(f"The database {self.path} was opened read-only; nothing was written.")
+            raise DatabaseError(
+                f"The database {self.path} was opened read-only; nothing was written."
+            )
         with self._write_lock, self._con.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -300,10 +382,14 @@ def open_db(path: str | Path | None = None, read_only: bool = False) -> Database
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         if "lock" in str(exc).lower():
             raise DatabaseBusyError(_busy_message(path)) from None
-        raise DatabaseError(f"The database {path} could not be opened: {exc}") from None
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseError(
+            f"The database {path} could not be opened ({first_line}). Check that RPGDASH_DB "
+            "names a DuckDB file written by this dashboard."
+        ) from None
     try:
         if read_only:
             found = schema_version(con)

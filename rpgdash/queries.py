@@ -9,6 +9,7 @@ Note for DuckDB 2.x: a result must be fully fetched before the cursor does other
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,7 @@ def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
 
 
 # --- reference data -------------------------------------------------------------------------
+
 
 def sites(db: Database, *, include_comparisons: bool = False) -> pd.DataFrame:
     """Sites (site_id, name, kind); the customer's own sites first, by name."""
@@ -71,6 +73,7 @@ def statements(db: Database, domain: str | None = None) -> pd.DataFrame:
 
 # --- survey ---------------------------------------------------------------------------------
 
+
 def wave_response_summary(db: Database, site: str | None = None) -> pd.DataFrame:
     """Per wave: respondents, invited staff and response rate (percent), for one or all sites."""
     return _df(
@@ -92,52 +95,91 @@ def wave_response_summary(db: Database, site: str | None = None) -> pd.DataFrame
     )
 
 
-def level_counts(db: Database, *, site: str | None = None,
-                 domain: str | None = None) -> pd.DataFrame:
-    """Answers per level, aggregated by DuckDB: one row per role, wave, statement and score.
+@dataclass(frozen=True)
+class SurveyCounts:
+    """What every survey statistic is computed from, read in two queries.
 
-    Columns: domain, role, statement, statement_order, wave, score, n. No-answers are left
-    out. Roles are ordered by hierarchy so that callers can keep that order.
+    ``levels``: answers per level (columns domain, role, statement, statement_order, wave,
+    score, n; no-answers left out), ordered by domain, role hierarchy, statement position,
+    wave and score. ``sizes``: respondents per role and wave (role, wave, respondents), for
+    disclosure control. ``waves``: comparable wave labels in fieldwork order.
     """
-    return _df(
-        db,
-        """
-        SELECT s.domain, ro.name AS role, s.text AS statement, s.position AS statement_order,
-               w.label AS wave, r.score, count(*) AS n
-        FROM responses r
-        JOIN respondents p USING (respondent_id)
-        JOIN sites si ON si.site_id = p.site_id
-        JOIN statements s USING (statement_id)
-        JOIN waves w ON w.wave_id = p.wave_id
-        JOIN roles ro ON ro.role_id = p.role_id
-        WHERE r.score IS NOT NULL AND w.comparable
-          AND (? IS NULL OR si.name = ?) AND (? IS NULL OR s.domain = ?)
-        GROUP BY ALL
-        ORDER BY s.domain, ro.rank, s.position, w.label, r.score
-        """,
-        [site, site, domain, domain],
+
+    levels: pd.DataFrame
+    sizes: pd.DataFrame
+    waves: list[str]
+
+
+def survey_counts(db: Database, *, site: str | None = None) -> SurveyCounts:
+    """Per-level answer counts and group sizes for the comparable waves of one or all sites.
+
+    One query: DuckDB aggregates on integer keys (so the cost of everything after this does
+    not grow with the number of respondents), then joins names onto the few hundred result
+    rows. Rows with no statement are the respondent counts per role and wave.
+    """
+    with db.cursor() as cur:
+        rows = cur.execute(
+            """
+            WITH site AS (SELECT site_id FROM sites WHERE name = ?),
+            answered AS (
+                SELECT p.role_id, p.wave_id, r.statement_id, r.score, count(*) AS n
+                FROM responses r JOIN respondents p USING (respondent_id)
+                WHERE r.score IS NOT NULL
+                  AND (?::VARCHAR IS NULL OR p.site_id IN (SELECT site_id FROM site))
+                GROUP BY ALL
+            ), people AS (
+                SELECT role_id, wave_id, NULL::INTEGER AS statement_id,
+                       NULL::TINYINT AS score, count(*) AS n
+                FROM respondents
+                WHERE ?::VARCHAR IS NULL OR site_id IN (SELECT site_id FROM site)
+                GROUP BY ALL
+            ), counted AS (SELECT * FROM answered UNION ALL SELECT * FROM people)
+            SELECT s.domain, ro.name AS role, s.text AS statement,
+                   s.position AS statement_order, w.label AS wave, c.score::INTEGER AS score,
+                   c.n
+            FROM counted c
+            JOIN waves w USING (wave_id)
+            JOIN roles ro USING (role_id)
+            LEFT JOIN statements s USING (statement_id)
+            WHERE w.comparable
+            ORDER BY s.domain NULLS FIRST, ro.rank, s.position, w.wave_order, c.score
+            """,
+            [site, site, site],
+        ).df()
+    people = rows["statement"].isna().to_numpy()
+    sizes = rows.loc[people, ["role", "wave", "n"]].rename(columns={"n": "respondents"})
+    return SurveyCounts(
+        levels=rows[~people].reset_index(drop=True),
+        sizes=sizes.reset_index(drop=True),
+        waves=comparable_wave_labels(db),
     )
+
+
+def comparable_wave_labels(db: Database) -> list[str]:
+    """Labels of the waves that may be compared, in fieldwork order."""
+    return [r[0] for r in _rows(db, "SELECT label FROM waves WHERE comparable ORDER BY wave_order")]
+
+
+LEVEL_COLUMNS = ["domain", "role", "statement", "statement_order", "wave", "score", "n"]
+
+
+def level_counts(
+    db: Database, *, site: str | None = None, domain: str | None = None
+) -> pd.DataFrame:
+    """Answers per level (the ``levels`` of :func:`survey_counts`), optionally one domain."""
+    levels = survey_counts(db, site=site).levels
+    if domain is not None:
+        levels = levels[levels["domain"] == domain].reset_index(drop=True)
+    return levels
 
 
 def group_sizes(db: Database, *, site: str | None = None) -> pd.DataFrame:
-    """Respondents per role and wave (columns role, wave, respondents), hierarchy order."""
-    return _df(
-        db,
-        """
-        SELECT ro.name AS role, w.label AS wave, count(*) AS respondents
-        FROM respondents p
-        JOIN sites si ON si.site_id = p.site_id
-        JOIN waves w ON w.wave_id = p.wave_id
-        JOIN roles ro ON ro.role_id = p.role_id
-        WHERE (? IS NULL OR si.name = ?)
-        GROUP BY ro.name, ro.rank, w.label, w.wave_order
-        ORDER BY ro.rank, w.wave_order
-        """,
-        [site, site],
-    )
+    """Respondents per role and comparable wave (role, wave, respondents), hierarchy order."""
+    return survey_counts(db, site=site).sizes
 
 
 # --- indicators, workforce, events, notes -----------------------------------------------------
+
 
 def indicators(db: Database) -> pd.DataFrame:
     """Stored indicators: indicator_id, name, unit, direction, description, target."""
@@ -207,6 +249,7 @@ def notes(db: Database) -> pd.DataFrame:
 
 # --- exports --------------------------------------------------------------------------------
 
+
 def survey_export(db: Database, *, site: str | None = None) -> pd.DataFrame:
     """Tidy survey answers: site, wave, respondent_id, role, domain, statement, score."""
     return _df(
@@ -250,6 +293,93 @@ def workforce_export(db: Database, *, site: str | None = None) -> pd.DataFrame:
         FROM workforce w JOIN sites s USING (site_id)
         WHERE ? IS NULL OR s.name = ?
         ORDER BY s.name, w.year, w.measure
+        """,
+        [site, site],
+    )
+
+
+# --- qualitative evidence: themes and coded excerpts ----------------------------------------
+
+
+def themes(db: Database) -> pd.DataFrame:
+    """Qualitative themes in wave order, then display order.
+
+    Columns: theme_id, wave, wave_order, name, polarity, description, from_paper, link_note.
+    """
+    return _df(
+        db,
+        """
+        SELECT t.theme_id, w.label AS wave, w.wave_order, t.name, t.polarity, t.description,
+               t.from_paper, t.link_note
+        FROM themes t JOIN waves w USING (wave_id)
+        ORDER BY w.wave_order, t.position, t.theme_id
+        """,
+    )
+
+
+def theme_statements(db: Database) -> pd.DataFrame:
+    """Survey statements linked to each theme: theme_id, domain, statement, statement_order."""
+    return _df(
+        db,
+        """
+        SELECT l.theme_id, s.domain, s.text AS statement, s.position AS statement_order
+        FROM theme_statements l JOIN statements s USING (statement_id)
+        ORDER BY l.theme_id, s.domain, s.position
+        """,
+    )
+
+
+def theme_measures(db: Database) -> pd.DataFrame:
+    """Workforce measures linked to each theme: theme_id, measure."""
+    return _df(db, "SELECT theme_id, measure FROM theme_measures ORDER BY theme_id, measure")
+
+
+def excerpts(db: Database, *, site: str | None = None) -> pd.DataFrame:
+    """Coded excerpts for one site (or every site), in theme order.
+
+    Columns: excerpt_id, theme_id, wave, theme, source_type, role (None when not recorded),
+    text, illustrative.
+    """
+    return _df(
+        db,
+        """
+        SELECT e.excerpt_id, e.theme_id, w.label AS wave, t.name AS theme, e.source_type,
+               ro.name AS role, e.text, e.illustrative
+        FROM excerpts e
+        JOIN themes t USING (theme_id)
+        JOIN waves w ON w.wave_id = t.wave_id
+        JOIN sites si ON si.site_id = e.site_id
+        LEFT JOIN roles ro ON ro.role_id = e.role_id
+        WHERE ? IS NULL OR si.name = ?
+        ORDER BY w.wave_order, t.position, t.theme_id, e.excerpt_id
+        """,
+        [site, site],
+    )
+
+
+def data_origin(db: Database, *, site: str | None = None) -> pd.DataFrame:
+    """Where stored rows came from: built in (no upload) or added by an upload, per kind.
+
+    Columns: data (survey respondents, monthly values, workforce figures, coded excerpts),
+    built_in, uploaded. Rows without an ``upload_id`` were stored by the demo build.
+    """
+    return _df(
+        db,
+        """
+        WITH chosen AS (SELECT site_id FROM sites WHERE ? IS NULL OR name = ?),
+        tagged AS (
+            SELECT 1 AS k, 'survey respondents' AS data, upload_id FROM respondents
+                WHERE site_id IN (SELECT site_id FROM chosen)
+            UNION ALL SELECT 2, 'monthly indicator values', upload_id FROM indicator_values
+                WHERE site_id IN (SELECT site_id FROM chosen)
+            UNION ALL SELECT 3, 'workforce figures', upload_id FROM workforce
+                WHERE site_id IN (SELECT site_id FROM chosen)
+            UNION ALL SELECT 4, 'coded excerpts', upload_id FROM excerpts
+                WHERE site_id IN (SELECT site_id FROM chosen)
+        )
+        SELECT data, count(*) FILTER (WHERE upload_id IS NULL) AS built_in,
+               count(*) FILTER (WHERE upload_id IS NOT NULL) AS uploaded
+        FROM tagged GROUP BY k, data ORDER BY k
         """,
         [site, site],
     )

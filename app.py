@@ -1,0 +1,43 @@
+"""Entry point: the page router and the filters shared by every page."""
+
+import streamlit as st
+
+from rpgdash import ui
+from rpgdash.access import current_upload_access
+
+st.set_page_config(
+    page_title="RPG outcomes dashboard",
+    page_icon=":material/insights:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+survey_pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/professional.py", title="Professional practice", icon=":material/school:"),
+    st.Page("pages/self_efficacy.py", title="Self-efficacy", icon=":material/psychology:"),
+    st.Page("pages/relationships.py", title="Relationships", icon=":material/group:"),
+]
+organisation_pages = [
+    st.Page("pages/indicators.py", title="Indicators", icon=":material/show_chart:"),
+    st.Page("pages/workforce.py", title="Workforce", icon=":material/badge:"),
+]
+evidence_pages = [
+    st.Page("pages/evidence.py", title="Evidence from interviews", icon=":material/forum:"),
+    st.Page("pages/model.py", title="How RPGs work (model)", icon=":material/account_tree:"),
+]
+about_pages = [st.Page("pages/about.py", title="Method and caveats", icon=":material/info:")]
+if current_upload_access().show_in_navigation:
+    about_pages.insert(
+        0, st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:")
+    )
+
+pg = st.navigation(
+    {
+        "Survey": survey_pages,
+        "Organisation": organisation_pages,
+        "Evidence": evidence_pages,
+        "Data": about_pages,
+    }
+)
+ui.run_page(pg)

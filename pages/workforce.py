@@ -1,0 +1,64 @@
+"""Workforce: yearly turnover, vacancies, agency staffing and sickness."""
+
+import streamlit as st
+
+from rpgdash import charts, headlines, ui
+from rpgdash.access import current_upload_access
+from rpgdash.ingest.safe_csv import to_safe_csv
+from rpgdash.notes import save_note
+
+st.title("Workforce")
+st.caption(
+    "Yearly workforce figures (percent). The job-role filter does not apply here: these are "
+    "figures for the whole service."
+)
+key, site = ui.db_key(), ui.selected_site()
+figures = ui.workforce(key, site)
+if figures.empty:
+    st.info("No workforce figures are stored for this site yet. Add them on the Upload page.")
+    st.stop()
+
+changes = headlines.workforce_changes(figures)
+cards = st.columns(len(changes))
+for card, row in zip(cards, changes.itertuples(), strict=True):
+    card.metric(
+        row.measure,
+        f"{row.latest:.1f}%",
+        f"{row.change:+.1f} points since {row.first_year}",
+        delta_color="off",
+        border=True,
+        help=f"{row.first:.1f}% in {row.first_year}, {row.latest:.1f}% in {row.latest_year}.",
+    )
+summary = "; ".join(
+    f"{r.measure} {r.first:g}% in {r.first_year} and {r.latest:g}% in {r.latest_year}"
+    for r in changes.itertuples()
+)
+st.altair_chart(
+    charts.workforce_small_multiples(figures, title="Workforce measures by year"),
+    width="stretch",
+    alt=summary,
+)
+st.markdown("## The figures")
+table = headlines.workforce_table(figures)
+st.dataframe(table, hide_index=True)
+st.caption(
+    f"{ui.TABLE2_REAL} Comparison lines appear when national or regional figures are uploaded."
+)
+st.download_button(
+    "Download the figures (CSV)", to_safe_csv(figures), file_name="workforce.csv", mime="text/csv"
+)
+
+notes = ui.notes(key)
+editable = current_upload_access().allowed
+for note in notes.itertuples():
+    st.markdown(f"## {note.title}")
+    st.markdown(note.body)
+    st.caption(f"Source: {note.source}")
+    if editable:
+        with st.expander("Edit this note"), st.form(f"note_{note.key}"):
+            body = st.text_area("Text", note.body)
+            source = st.text_input("Source", note.source)
+            if st.form_submit_button("Save note"):
+                save_note(ui.get_db(), note.key, body, source)
+                ui.data_changed()
+                st.rerun()

@@ -1,0 +1,151 @@
+"""Plain-language sentences generated from the statistics (pure functions, no Streamlit).
+
+Every sentence is computed from the same numbers the tables show, so the two cannot disagree.
+Wording never claims a cause: it says what changed and how sure we can be.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+NEUTRAL = 2.5
+TEST_NAME = "Mann-Whitney U test, two-sided"
+
+
+def format_p(p: float | None) -> str:
+    """``p < 0.001`` or ``p = 0.042``; ``p not available`` for a missing value."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def month_label(month: str | pd.Timestamp) -> str:
+    """``2017-01`` -> ``Jan 2017``."""
+    return pd.Timestamp(str(month)[:7] + "-01").strftime("%b %Y")
+
+
+def _count_phrase(count: int, total: int) -> str:
+    if count == total:
+        return "all" if total > 1 else "the one"
+    return "none" if count == 0 else f"{count} of {total}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def significance_column(use_holm: bool) -> str:
+    return "significant_holm" if use_holm else "significant"
+
+
+def domain_summary(comparisons: pd.DataFrame, *, use_holm: bool = False) -> str:
+    """A short summary of one domain's comparison for one role.
+
+    ``comparisons`` holds the rows of one role and one domain, with the columns of
+    :data:`rpgdash.stats.COMPARISON_COLUMNS`. Suppressed rows are reported as such.
+    """
+    if comparisons.empty:
+        return "There are no answers to summarise for this selection."
+    shown = comparisons[comparisons["suppressed"].isna()]
+    if shown.empty:
+        return (
+            "Results for this group are not shown: too few people in it answered to report "
+            "them without risking identifying someone."
+        )
+    wave_a = shown["wave_a"].iloc[0]
+    wave_b = shown["wave_b"].iloc[0]
+    total = len(shown)
+    above = int((shown["mean_b"] > NEUTRAL).sum())
+    improved = int((shown["diff"] > 0).sum())
+    flags = shown[significance_column(use_holm)].fillna(False).astype(bool)
+    sig_up = int((flags & (shown["diff"] > 0)).sum())
+    sig_down = int((flags & (shown["diff"] < 0)).sum())
+
+    if above == total:
+        which = f"all {_plural(total, 'statement')} are" if total > 1 else "the statement is"
+    elif above == 0:
+        which = f"none of the {_plural(total, 'statement')} is"
+    else:
+        which = f"{above} of {_plural(total, 'statement')} {'is' if above == 1 else 'are'}"
+    first = f"At {wave_b}, {which} more agreed than disagreed with (mean above {NEUTRAL})"
+    if 0 < total - above <= 2:
+        below = shown.loc[shown["mean_b"] <= NEUTRAL, "statement"].tolist()
+        first += "; not " + " or ".join(f"“{s}”" for s in below)
+    adjusted = ", Holm-adjusted" if use_holm else ""
+    second = (
+        f"{_count_phrase(improved, total).capitalize()} "
+        f"{'was' if improved == 1 else 'were'} more agreed with than at {wave_a}"
+    )
+    if sig_up == 0 and sig_down == 0:
+        third = f"no change was statistically significant at the 95% level ({TEST_NAME}{adjusted})"
+    else:
+        parts = []
+        if sig_up:
+            parts.append(f"{sig_up} improved significantly")
+        if sig_down:
+            parts.append(f"{sig_down} fell significantly")
+        third = " and ".join(parts) + f" at the 95% level ({TEST_NAME}{adjusted})"
+    return f"{first}. {second}; {third}."
+
+
+def trend_sentence(result: dict, *, unit: str) -> str:
+    """One sentence on the linear trend and the Mann-Kendall test of a monthly series."""
+    ols = result["ols"]
+    mk = result["mann_kendall"]
+    slope = ols["slope_per_month"]
+    direction = "rose" if slope > 0 else "fell"
+    lo, hi = (
+        sorted(abs(x) for x in ols["slope_ci"]) if _same_sign(ols["slope_ci"]) else (None, None)
+    )
+    ci = (
+        f"95% CI {lo:.1f} to {hi:.1f}"
+        if lo is not None
+        else f"95% CI {ols['slope_ci'][0]:+.1f} to {ols['slope_ci'][1]:+.1f}, including no change"
+    )
+    return (
+        f"From {month_label(result['start'])} to {month_label(result['end'])} "
+        f"({result['n']} months) the series {direction} by about {abs(slope):.1f} {unit} per "
+        f"month ({ci}; about {abs(slope) * 12:.0f} per year); "
+        f"Mann-Kendall {format_p(mk['p_value'])}, Sen's slope {mk['sen_slope']:+.1f} per month."
+    )
+
+
+def _same_sign(ci: Sequence[float]) -> bool:
+    return (ci[0] > 0 and ci[1] > 0) or (ci[0] < 0 and ci[1] < 0)
+
+
+def its_sentence(its: dict, *, unit: str) -> str:
+    """Level and slope change at the change point, with CIs; association, not cause."""
+    lvl_lo, lvl_hi = its["level_ci"]
+    slp_lo, slp_hi = its["slope_ci"]
+    return (
+        f"Compared with the trend before {month_label(its['change_point'])} "
+        f"({its['n_pre']} months before, {its['n_post']} from then on), the level changed by "
+        f"{its['level_change']:+.1f} {unit} (95% CI {lvl_lo:+.1f} to {lvl_hi:+.1f}, "
+        f"{format_p(its['level_p'])}) and the monthly slope by {its['slope_change']:+.2f} "
+        f"(95% CI {slp_lo:+.2f} to {slp_hi:+.2f}, {format_p(its['slope_p'])})."
+    )
+
+
+ITS_CAVEAT = (
+    "An interrupted time series estimates how the series changed around a date. It shows an "
+    "association with the timing, not that RPGs caused the change: many other influences "
+    "acted on these services at the same time."
+)
+
+VARIATION_WORDS = {
+    "common_cause": "common cause variation",
+    "special_cause_improvement": "special cause variation – improvement",
+    "special_cause_concern": "special cause variation – concern",
+    "special_cause_neutral_high": "special cause variation – higher than expected",
+    "special_cause_neutral_low": "special cause variation – lower than expected",
+}
+
+ASSURANCE_WORDS = {
+    "consistently_passing": "the target is consistently met",
+    "consistently_failing": "the target is consistently missed",
+    "inconsistent": "the target will sometimes be met and sometimes missed",
+}

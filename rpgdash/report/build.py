@@ -1,0 +1,553 @@
+"""Assemble the board report from the functions the pages use.
+
+Nothing here computes a statistic or words a finding: comparisons come from
+:func:`rpgdash.compare_waves`, trends from :func:`rpgdash.analyse_trend`, sentences from
+:mod:`rpgdash.narrative`, :mod:`rpgdash.headlines`, :mod:`rpgdash.evidence` and
+:mod:`rpgdash.model`, charts from :mod:`rpgdash.charts`, and the survey results table from
+:mod:`rpgdash.survey_results` (as on the survey pages). This module only lays them out as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from rpgdash import (
+    api,
+    charts,
+    evidence,
+    headlines,
+    model,
+    narrative,
+    queries,
+    settings,
+    survey_results,
+)
+from rpgdash.about import ABOUT_SECTIONS, wave_table
+from rpgdash.db import Database
+from rpgdash.report import html as h
+from rpgdash.report.svg import chart_svg
+from rpgdash.series import its_overlay, spc_frames
+
+ALL_ROLES = queries.ALL_ROLES
+TITLE = "Reflective practice groups: board report"
+ILLUSTRATIVE = (
+    "Illustrative demo data: the survey answers, monthly indicator values and interview "
+    "excerpts built into the demo are generated or written to match the published findings; "
+    "they are not real returns. The workforce figures are the published values (Table 2 of "
+    "the evaluation)."
+)
+NO_CAUSE = (
+    "Figures describe change over time and how the evidence fits together; they do not show "
+    "that RPGs caused any change."
+)
+DOMAIN_ORDER = ("professional", "self_efficacy", "relationships")
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The choices a report is built for, and the comparison every section reads."""
+
+    db: Database
+    site: str
+    role: str
+    min_group: int
+    wave_a: str
+    wave_b: str
+    comparisons: pd.DataFrame
+    generated_at: dt.datetime
+
+
+def _resolve(db: Database, site: str | None, role: str) -> str:
+    names = queries.site_names(db)
+    if not names:
+        raise ValueError("The database holds no local-authority site; there is nothing to report.")
+    if site is None:
+        site = names[0]
+    if site not in names:
+        raise ValueError(
+            f"There is no site called {site!r}; the sites are "
+            + ", ".join(repr(n) for n in names)
+            + "."
+        )
+    if role != ALL_ROLES and role not in queries.roles(db):
+        raise ValueError(f"There is no job role called {role!r}.")
+    return site
+
+
+def build_context(
+    db: Database,
+    *,
+    site: str | None = None,
+    role: str = ALL_ROLES,
+    min_group: int | None = None,
+    generated_at: dt.datetime,
+) -> ReportContext:
+    """Check the choices and run the wave comparison once for every section.
+
+    Raises ValueError (a sentence for the user) for an unknown site or role, or fewer than two
+    comparable waves.
+    """
+    site = _resolve(db, site, role)
+    k = settings.get("min_group") if min_group is None else min_group
+    wave_a, wave_b = api.default_wave_pair(db)
+    comps = api.compare_waves(db, site=site, waves=(wave_a, wave_b), min_group=k)
+    return ReportContext(db, site, role, k, wave_a, wave_b, comps, generated_at)
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def _hidden_text(ctx: ReportContext) -> str:
+    return f"fewer than {ctx.min_group} responses"
+
+
+def _domain_title(domain: str) -> str:
+    return survey_results.DOMAIN_TITLES.get(domain, domain)
+
+
+def _headline_survey(ctx: ReportContext) -> list[str]:
+    lines = []
+    for w in queries.wave_response_summary(ctx.db, ctx.site).itertuples():
+        if not w.comparable:
+            continue
+        rate = (
+            f" of about {int(w.invited)} invited ({w.response_rate:.0f}%)"
+            if pd.notna(w.invited) and w.invited
+            else ""
+        )
+        lines.append(f"Survey at {w.wave}: {w.respondents} staff answered{rate}.")
+    for head in headlines.domain_headlines(ctx.comparisons, ctx.role):
+        title = _domain_title(head.domain)
+        if head.suppressed:
+            lines.append(f"{title}: not shown for {ctx.role} ({_hidden_text(ctx)}).")
+            continue
+        lines.append(
+            f"{title} ({ctx.role}): {head.improved} of {head.statements} statements more agreed "
+            f"with; {head.significant} improved significantly (95%, Mann-Whitney U); "
+            f"{head.above_neutral} of {head.statements} above the neutral 2.5 at {ctx.wave_b}."
+        )
+    return lines
+
+
+def headline_section(ctx: ReportContext, trends: dict, changes: pd.DataFrame) -> str:
+    """Headline findings: survey, indicators, workforce, themes."""
+    lines = _headline_survey(ctx)
+    lines += [model.trend_line(name, result, unit) + "." for name, (result, unit) in trends.items()]
+    lines += [
+        f"{r.measure}: {r.latest:g}% in {r.latest_year} ({r.change:+.1f} points since "
+        f"{r.first_year}, when it was {r.first:g}%)."
+        for r in changes.itertuples()
+    ]
+    themes = queries.themes(ctx.db)
+    for wave, group in evidence.themes_by_wave(themes):
+        pos = int((group["polarity"] == "positive").sum())
+        lines.append(
+            f"Interviews and focus groups at {wave}: {len(group)} themes "
+            f"({pos} positive, {len(group) - pos} negative)."
+        )
+    inner = h.bullet_list(lines) + h.paragraph(NO_CAUSE, "caveat")
+    return h.section(2, "Headline findings", inner)
+
+
+def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats written as short as they are stored (14.7, 0); missing values left missing."""
+    return frame.astype(object).map(
+        lambda v: None if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else v)
+    )
+
+
+def _mean_with_ci(mean: float, ci: str | None) -> str | None:
+    if pd.isna(mean):
+        return None
+    span = ci.replace(" to ", "\u2013") if isinstance(ci, str) else None
+    return f"{mean:.2f}" + (f" ({span})" if span else "")
+
+
+def _format_results(table: pd.DataFrame, wave_a: str, wave_b: str) -> pd.DataFrame:
+    """The survey pages' results table, formatted for print: each mean beside its 95% CI."""
+
+    def two(v: object) -> str | None:
+        return f"{v:.2f}" if pd.notna(v) else None
+
+    out = pd.DataFrame({"Statement": table["Statement"]})
+    for wave in (wave_a, wave_b):
+        out[f"n ({wave})"] = [str(int(v)) if pd.notna(v) else None for v in table[f"n ({wave})"]]
+        out[f"Mean (95% CI) ({wave})"] = [
+            _mean_with_ci(m, ci)
+            for m, ci in zip(table[f"Mean ({wave})"], table[f"95% CI ({wave})"], strict=True)
+        ]
+        out[f"% agree ({wave})"] = [
+            f"{v:.0f}" if pd.notna(v) else None for v in table[f"% agree ({wave})"]
+        ]
+    out["Change in mean"] = [two(v) for v in table["Change in mean"]]
+    out["p"] = [f"{v:.4f}" if pd.notna(v) else None for v in table["p"]]
+    out["p (Holm)"] = [f"{v:.4f}" if pd.notna(v) else None for v in table["p (Holm)"]]
+    out["Cliff's delta"] = [two(v) for v in table["Cliff's delta"]]
+    out["Significant (95%)"] = table["Significant (95%)"]
+    return out
+
+
+def _roles_table(ctx: ReportContext, domain: str) -> str:
+    rows = []
+    roles = [ALL_ROLES, *queries.roles(ctx.db)]
+    in_domain = ctx.comparisons[ctx.comparisons["domain"] == domain]
+    for role in roles:
+        heads = headlines.domain_headlines(in_domain, role)
+        if not heads:
+            continue
+        head = heads[0]
+        hidden = _hidden_text(ctx)
+        rows.append(
+            {
+                "Job role": role,
+                "More agreed with": hidden if head.suppressed else str(head.improved),
+                "Improved significantly": hidden if head.suppressed else str(head.significant),
+                f"Above 2.5 at {ctx.wave_b}": hidden
+                if head.suppressed
+                else str(head.above_neutral),
+            }
+        )
+    caption = (
+        f"Statements by job role, {ctx.wave_a} to {ctx.wave_b} (of "
+        f"{len(in_domain['statement'].unique())}); groups with fewer than {ctx.min_group} "
+        "respondents are not shown"
+    )
+    return h.table(pd.DataFrame(rows), caption=caption)
+
+
+def domain_section(ctx: ReportContext, domain: str) -> str:
+    """One survey domain: summary sentence, n, dumbbell chart, results table, by role."""
+    title = _domain_title(domain)
+    in_domain = ctx.comparisons[ctx.comparisons["domain"] == domain]
+    comp = in_domain[in_domain["role"] == ctx.role].reset_index(drop=True)
+    if comp.empty:
+        return h.section(3, title, h.paragraph("No answers are stored for these statements."))
+    if comp["suppressed"].notna().all():
+        inner = h.paragraph(
+            f"Results for {ctx.role} are not shown: {_hidden_text(ctx)} in at least one of "
+            "the two waves (or showing them would let a small group be worked out from the "
+            "others), too few to report without risking identifying someone."
+        )
+        return h.section(3, title, inner + _roles_table(ctx, domain), anchor=f"domain-{domain}")
+    summary = narrative.domain_summary(comp)
+    chart = charts.dumbbell_chart(
+        comp,
+        waves=[ctx.wave_a, ctx.wave_b],
+        use_holm=False,
+        title=f"Mean agreement, {ctx.wave_a} and {ctx.wave_b}",
+    )
+    table = _format_results(
+        survey_results.results_table(comp, use_holm=False), ctx.wave_a, ctx.wave_b
+    )
+    inner = (
+        f'<p class="summary"><strong>{h.esc(summary)}</strong></p>'
+        + h.paragraph(f"{ctx.role} \u00b7 {survey_results.n_phrase(comp)}.", "meta")
+        + chart_svg(chart, label=summary, key=f"dumbbell-{domain}")
+        + h.table(
+            table,
+            caption=f"{title}: results per statement, {ctx.role}, {ctx.wave_a} and {ctx.wave_b}",
+            numeric=[c for c in table.columns if c != "Statement" and c != "Significant (95%)"],
+            css_class="results",
+        )
+        + _roles_table(ctx, domain)
+    )
+    return h.section(3, title, inner, anchor=f"domain-{domain}")
+
+
+def survey_section(ctx: ReportContext) -> str:
+    """One subsection per survey domain, for the report's role."""
+    domains = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
+    intro = h.paragraph(
+        f"Each statement is compared between {ctx.wave_a} and {ctx.wave_b} (two independent "
+        f"samples; {narrative.TEST_NAME}, 95% level, not adjusted for the number of "
+        "statements). Means use Agree strongly = 4 to Strongly disagree = 1; 2.5 is neutral. "
+        "In the charts, a star marks a significant change and the two waves differ by marker "
+        "shape as well as colour."
+    )
+    body = "".join(domain_section(ctx, d) for d in domains)
+    return h.section(2, "Survey results", intro + body, anchor="survey")
+
+
+def _indicator_block(ctx: ReportContext, row: object, events: pd.DataFrame) -> str:
+    series = queries.indicator_series(ctx.db, row.name, site=ctx.site)
+    if len(series) < 3:
+        return h.section(3, row.name, h.paragraph("Fewer than 3 months are stored."))
+    change_point = headlines.default_change_point(series["month"], events)
+    result = api.analyse_trend(ctx.db, row.name, site=ctx.site, change_point=change_point)
+    points, segments = spc_frames(result)
+    label = narrative.VARIATION_WORDS.get(points["point_type"].iloc[-1], "")
+    trend_text = narrative.trend_sentence(result, unit=row.unit)
+    chart = charts.spc_chart(
+        points,
+        segments,
+        events=events,
+        unit=row.unit,
+        title=f"{row.name}: {label}",
+        its=its_overlay(result),
+    )
+    inner = h.paragraph(
+        f"Latest month ({narrative.month_label(result['end'])}): "
+        f"{points['value'].iloc[-1]:,.0f} {row.unit}; variation at the latest point: {label}."
+    )
+    inner += chart_svg(chart, label=trend_text, key=f"spc-{row.indicator_id}")
+    inner += h.paragraph(trend_text)
+    if result["its"] is not None:
+        inner += h.paragraph(narrative.its_sentence(result["its"], unit=row.unit))
+        if result["its"]["warning"]:
+            inner += h.paragraph(result["its"]["warning"], "caveat")
+    else:
+        inner += h.paragraph(
+            "No interrupted time series: no change point with 8 months before it.", "caveat"
+        )
+    if result["missing_months"]:
+        missing = ", ".join(narrative.month_label(m) for m in result["missing_months"])
+        inner += h.paragraph(f"Missing months (not filled in): {missing}.", "caveat")
+    return h.section(3, row.name, inner, anchor=f"indicator-{row.indicator_id}")
+
+
+def indicators_section(ctx: ReportContext) -> str:
+    """Every stored indicator: SPC chart, trend and interrupted-time-series sentences."""
+    events = queries.events(ctx.db, site=ctx.site)
+    meta = queries.indicators(ctx.db)
+    if meta.empty:
+        return h.section(2, "Organisational indicators", h.paragraph("No indicators stored."))
+    intro = h.paragraph(
+        "Monthly series with statistical process control (XmR) limits, a linear trend with "
+        "the Mann-Kendall test, and an interrupted time series at the RPG start (or the "
+        "facilitator change when fewer than 8 months precede the start). In the charts, "
+        "point types differ by marker shape as well as colour."
+    ) + h.paragraph(narrative.ITS_CAVEAT, "caveat")
+    blocks = "".join(_indicator_block(ctx, row, events) for row in meta.itertuples())
+    return h.section(2, "Organisational indicators", intro + blocks, anchor="indicators")
+
+
+def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.DataFrame) -> str:
+    """Table 2, the change since the first year, small multiples and the stored notes."""
+    if figures.empty:
+        return h.section(2, "Workforce", h.paragraph("No workforce figures are stored."))
+    summary = "; ".join(
+        f"{r.measure} {r.first:g}% in {r.first_year} and {r.latest:g}% in {r.latest_year}"
+        for r in changes.itertuples()
+    )
+    table = _plain_numbers(headlines.workforce_table(figures))
+    chart = charts.workforce_small_multiples(figures, title="Workforce measures by year")
+    change_rows = pd.DataFrame(
+        {
+            "Measure": changes["measure"],
+            "First year": [f"{r.first:g}% ({r.first_year})" for r in changes.itertuples()],
+            "Latest year": [f"{r.latest:g}% ({r.latest_year})" for r in changes.itertuples()],
+            "Change (points)": [f"{c:+.1f}" for c in changes["change"]],
+        }
+    )
+    inner = (
+        h.table(
+            table,
+            caption="Workforce measures by year, percent (Table 2)",
+            numeric=[c for c in table.columns if c != "Measure (%)"],
+        )
+        + h.table(change_rows, caption="Change from the first to the latest year")
+        + chart_svg(chart, label=summary + ".", key="workforce")
+    )
+    for note in queries.notes(ctx.db).itertuples():
+        inner += h.section(
+            3,
+            note.title,
+            h.paragraph(note.body) + h.paragraph(f"Source: {note.source}", "caveat"),
+            anchor=f"note-{note.key}",
+        )
+    inner += h.paragraph(
+        "Figures for the whole service; the job-role filter does not apply. These are the "
+        "published values (Table 2 of the evaluation).",
+        "caveat",
+    )
+    return h.section(2, "Workforce", inner, anchor="workforce")
+
+
+def _theme_block(
+    ctx: ReportContext,
+    theme: object,
+    data: evidence.EvidenceData,
+    protected: evidence.ProtectedExcerpts,
+    changes: pd.DataFrame,
+) -> str:
+    css = f"polarity-{h.esc(theme.polarity)}"
+    inner = (
+        f'<p><span class="{css}">{h.esc(evidence.polarity_label(theme.polarity))}.</span> '
+        f"{h.esc(theme.description)}</p>"
+    )
+    rows = evidence.theme_statements(theme.theme_id, data.links, ctx.comparisons, ctx.role)
+    if not rows.empty:
+        inner += h.paragraph(evidence.statements_sentence(rows, min_group=ctx.min_group))
+        inner += h.table(
+            evidence.statement_table(rows, min_group=ctx.min_group),
+            caption=f"Survey statements linked to \u201c{theme.name}\u201d ({ctx.role})",
+        )
+    lines = evidence.measure_lines(theme.theme_id, data.measures, changes)
+    inner += h.bullet_list(f"Workforce: {line}" for line in lines)
+    if theme.link_note:
+        inner += h.paragraph(theme.link_note, "caveat")
+    mine = protected.shown[protected.shown["theme_id"] == theme.theme_id]
+    for ex in mine.itertuples():
+        source = evidence.source_label(ex.source_type, ex.attribution, ex.role_withheld)
+        inner += h.quote(ex.text, source + (" (illustrative)" if ex.illustrative else ""))
+    if theme.theme_id in protected.held_back_themes:
+        inner += h.paragraph(evidence.held_back_sentence(ctx.role, ctx.min_group), "caveat")
+    block = h.section(4, theme.name, inner, anchor=f"theme-{theme.theme_id}")
+    return f'<div class="theme">{block}</div>'
+
+
+def themes_section(ctx: ReportContext, changes: pd.DataFrame) -> str:
+    """Interview themes by wave, their linked figures and the protected excerpts."""
+    data = evidence.load_evidence(ctx.db, site=ctx.site)
+    if data.themes.empty:
+        return h.section(2, "Evidence from interviews", h.paragraph("No themes are stored."))
+    protected = evidence.protect_excerpts(
+        data.excerpts, data.group_sizes, min_group=ctx.min_group, role=ctx.role
+    )
+    intro = h.paragraph(
+        "Themes from the analysis of interviews and focus groups, each beside the survey "
+        f"statements or workforce figures it corresponds to ({ctx.role}, {ctx.wave_a} to "
+        f"{ctx.wave_b}). Job roles are shown beside an excerpt only where the survey results "
+        "for that role and wave are shown."
+    )
+    if data.excerpts["illustrative"].any():
+        intro += f'<p class="banner">{h.esc(evidence.ILLUSTRATIVE_EXCERPTS)}</p>'
+    body = ""
+    for wave, themes in evidence.themes_by_wave(data.themes):
+        blocks = "".join(
+            _theme_block(ctx, t, data, protected, changes) for t in themes.itertuples()
+        )
+        body += h.section(3, f"Themes at {wave}", blocks, anchor=f"themes-{h.slug(wave)}")
+    return h.section(2, "Evidence from interviews", intro + body, anchor="themes")
+
+
+def _model_node(node: model.ModelNode, *, with_sources: bool) -> str:
+    level = model.level_title(node.level)
+    inner = f'<p class="cmo-level">{h.esc(level)}</p>' if level else ""
+    inner += f"<h4>{h.esc(node.label)}</h4>{h.paragraph(node.detail)}"
+    inner += h.bullet_list(node.evidence)
+    if with_sources:
+        inner += h.paragraph("Sources: " + "; ".join(node.sources), "cmo-sources")
+    return f'<div class="cmo-node">{inner}</div>'
+
+
+def _model_column(title: str, what: str, nodes: list[model.ModelNode]) -> str:
+    shared = model.shared_sources(nodes)
+    body = h.paragraph(what[:1].upper() + what[1:] + ".", "meta")
+    body += "".join(_model_node(n, with_sources=shared is None) for n in nodes)
+    if shared:
+        body += h.paragraph("Sources: " + "; ".join(shared), "cmo-sources")
+    return f'<div class="cmo-column"><h3>{h.esc(title)}</h3>{body}</div>'
+
+
+def model_section(ctx: ReportContext, trends: dict, changes: pd.DataFrame) -> str:
+    """The context-mechanism-outcome model as three columns of boxes."""
+    inputs = model.ModelInputs(
+        comparisons=ctx.comparisons,
+        role=ctx.role,
+        workforce_changes=changes,
+        trends=trends,
+        min_group=ctx.min_group,
+    )
+    cmo = model.build_model(inputs)
+    columns = "".join(_model_column(*column) for column in model.model_columns(cmo))
+    intro = h.paragraph(
+        "The evaluation's realist model: contexts (circumstances that helped or hindered), "
+        "mechanisms (how the groups worked) and outcomes for staff, the organisation and "
+        f"families. Outcome evidence is computed from the stored data ({ctx.role})."
+    )
+    inner = intro + f'<div class="cmo">{columns}</div>' + h.paragraph(cmo.for_whom)
+    inner += "".join(h.paragraph(c, "caveat") for c in cmo.caveats)
+    return h.section(2, "How RPGs work (model)", inner, anchor="model")
+
+
+def method_section(ctx: ReportContext) -> str:
+    """The About page's method sections and the stored survey waves."""
+    inner = ""
+    for heading, body in ABOUT_SECTIONS:
+        if heading == "Caveats":
+            continue
+        inner += h.section(
+            3,
+            heading,
+            h.text_block(body.format(min_group=ctx.min_group)),
+            anchor=f"method-{h.slug(heading)}",
+        )
+    waves = _plain_numbers(wave_table(queries.wave_response_summary(ctx.db, ctx.site)))
+    inner += h.table(waves, caption=f"Survey waves stored for {ctx.site}")
+    return h.section(2, "Method", inner, anchor="method")
+
+
+def caveats_section(ctx: ReportContext) -> str:
+    """Every caveat as one list."""
+    body = dict(ABOUT_SECTIONS).get("Caveats", "").format(min_group=ctx.min_group)
+    items = [line[2:] for line in body.splitlines() if line.startswith("- ")]
+    items += [narrative.ITS_CAVEAT, model.FAMILY_CAVEAT, evidence.ILLUSTRATIVE_EXCERPTS]
+    inner = h.bullet_list(items)
+    return h.section(2, "Caveats", inner, anchor="caveats")
+
+
+def disclosure_section(ctx: ReportContext) -> str:
+    """The disclosure threshold and the groups it hides in this report."""
+    hidden = (
+        ctx.comparisons.loc[ctx.comparisons["suppressed"].notna(), ["role", "suppressed"]]
+        .drop_duplicates("role")
+        .itertuples(index=False)
+    )
+    items = [f"{r.role}: {r.suppressed}." for r in hidden]
+    inner = h.paragraph(
+        f"Results for a group with fewer than {ctx.min_group} "
+        "respondents in a wave are not shown, and where hiding one group would let it be "
+        "worked out from the others, the next smallest group is hidden too. Hidden groups "
+        f"read \u201c{_hidden_text(ctx)}\u201d and show no number. The same rule decides "
+        "whether an excerpt may name its speaker's job role."
+    )
+    if items:
+        inner += h.paragraph(f"Groups hidden in this report ({ctx.wave_a} and {ctx.wave_b}):")
+        inner += h.bullet_list(items)
+    else:
+        inner += h.paragraph("No group is hidden in this report.")
+    return h.section(2, "Disclosure threshold", inner, anchor="disclosure")
+
+
+def provenance_section(ctx: ReportContext) -> str:
+    """Where the stored rows came from, and the upload history."""
+    from rpgdash.ingest import list_uploads
+
+    origin = queries.data_origin(ctx.db, site=ctx.site)
+    origin_table = pd.DataFrame(
+        {
+            "Data": origin["data"],
+            "Built in (demo)": origin["built_in"].astype(int).astype(str),
+            "From uploads": origin["uploaded"].astype(int).astype(str),
+        }
+    )
+    inner = h.table(origin_table, caption=f"Where the stored rows for {ctx.site} came from")
+    inner += h.paragraph(
+        "Built-in rows come from the demo dataset: its survey answers, monthly values and "
+        "interview excerpts are illustrative; its workforce figures are real (the published "
+        "Table 2). Uploaded rows are the organisation's own data."
+    )
+    uploads = list_uploads(ctx.db)
+    if uploads.empty:
+        inner += h.paragraph("No file has been uploaded.")
+    else:
+        rows = pd.DataFrame(
+            {
+                "Upload": uploads["upload_id"].astype(str),
+                "Date": [f"{t:%Y-%m-%d}" for t in uploads["uploaded_at"]],
+                "Data": uploads["kind"],
+                "File": uploads["file_name"],
+                "Rows added": uploads["rows_added"].astype(str),
+                "Values changed": uploads["rows_changed"].astype(str),
+                "Status": [
+                    s if s == "stored" or pd.isna(r) else f"{s} on {r:%Y-%m-%d}"
+                    for s, r in zip(uploads["status"], uploads["reverted_at"], strict=True)
+                ],
+            }
+        )
+        inner += h.table(rows, caption="Upload history, newest first")
+    return h.section(2, "Data provenance", inner, anchor="provenance")

@@ -1,0 +1,216 @@
+"""Shared Streamlit pieces: the database resource, cached reads, sidebar filters, notes.
+
+The only module under rpgdash/ that imports streamlit. Cached reads are keyed on the filters
+and cleared by :func:`data_changed` after every write.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+from streamlit.navigation.page import StreamlitPage
+
+from rpgdash import api, evidence, queries, settings
+from rpgdash.db import Database, DatabaseError, default_path, open_db
+
+ALL_ROLES = queries.ALL_ROLES
+ILLUSTRATIVE = (
+    "Illustrative demo data: the survey answers and monthly values are generated to match the "
+    "published findings; they are not the authority's real returns."
+)
+TABLE2_REAL = "Workforce figures are the published values (Table 2 of the evaluation)."
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Database:
+    return open_db(path)
+
+
+def get_db() -> Database:
+    """The process-wide database for the configured path (one per path, shared by sessions)."""
+    return _open(str(default_path()))
+
+
+def data_changed() -> None:
+    """Call after any write: every cached read is recomputed on the next run."""
+    st.cache_data.clear()
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Draw the shared filters, then the page; any error reaches the user as a sentence."""
+    try:
+        get_db()
+        sidebar_filters()
+        page.run()
+    except DatabaseError as exc:
+        st.error(str(exc))
+    except ValueError as exc:
+        st.error(f"This view could not be shown: {exc}")
+    except Exception as exc:  # the last line of defence: a sentence for the user, a log for us
+        logging.getLogger("rpgdash").exception("page failed")
+        st.error(
+            "Something went wrong while drawing this page, so it was not shown. Reload the "
+            "page; if it happens again, tell the dashboard's administrator "
+            f"(error type {type(exc).__name__})."
+        )
+
+
+# --- cached reads (arguments are the filters; the database is found by path) ---------------
+
+
+@st.cache_data(show_spinner=False)
+def site_names(db_path: str) -> list[str]:
+    return queries.site_names(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def role_names(db_path: str) -> list[str]:
+    return queries.roles(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def comparable_waves(db_path: str) -> list[str]:
+    return api.comparable_waves(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def wave_summary(db_path: str, site: str | None) -> pd.DataFrame:
+    return queries.wave_response_summary(_open(db_path), site)
+
+
+@st.cache_data(show_spinner=False)
+def comparisons(
+    db_path: str, site: str | None, waves: tuple[str, str] | None, min_group: int
+) -> pd.DataFrame:
+    """Every role's comparison for every statement (filter the role afterwards)."""
+    return api.compare_waves(_open(db_path), site=site, waves=waves, min_group=min_group)
+
+
+@st.cache_data(show_spinner=False)
+def level_counts(db_path: str, site: str | None) -> pd.DataFrame:
+    return queries.level_counts(_open(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def group_sizes(db_path: str, site: str | None) -> pd.DataFrame:
+    return queries.group_sizes(_open(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def indicators(db_path: str) -> pd.DataFrame:
+    return queries.indicators(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def indicator_series(db_path: str, indicator: str, site: str | None) -> pd.DataFrame:
+    return queries.indicator_series(_open(db_path), indicator, site=site)
+
+
+@st.cache_data(show_spinner=False)
+def trend_window(
+    db_path: str,
+    indicator: str,
+    site: str | None,
+    start: str,
+    end: str,
+    change_point: str | None,
+    rebase: tuple[str, ...],
+) -> dict:
+    """Trend analysis of the months ``start`` to ``end`` of one stored series."""
+    return api.analyse_trend(
+        _open(db_path),
+        indicator,
+        site=site,
+        start=start,
+        end=end,
+        change_point=change_point,
+        rebase=rebase,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def workforce(db_path: str, site: str | None) -> pd.DataFrame:
+    return queries.workforce(_open(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def events(db_path: str, site: str | None) -> pd.DataFrame:
+    return queries.events(_open(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def notes(db_path: str) -> pd.DataFrame:
+    return queries.notes(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def evidence_data(db_path: str, site: str | None) -> evidence.EvidenceData:
+    return evidence.load_evidence(_open(db_path), site=site)
+
+
+def db_key() -> str:
+    """Cache key part naming the database file, so two databases never share cached data."""
+    return str(default_path())
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def selected_site() -> str | None:
+    return st.session_state.get("site")
+
+
+def selected_role() -> str:
+    return st.session_state.get("role") or ALL_ROLES
+
+
+def min_group() -> int:
+    return settings.get("min_group")
+
+
+def sidebar_filters() -> None:
+    """The filters on every page: site and job role (keys ``site`` and ``role``)."""
+    key = db_key()
+    sites = site_names(key)
+    if sites:
+        if st.session_state.get("site") not in sites:
+            st.session_state["site"] = sites[0]
+        st.sidebar.selectbox("Site", sites, key="site")
+    roles = [ALL_ROLES, *role_names(key)]
+    if st.session_state.get("role") not in roles:
+        st.session_state["role"] = ALL_ROLES
+    st.sidebar.selectbox(
+        "Job role",
+        roles,
+        key="role",
+        help="Applies to survey results. Groups with fewer than "
+        f"{min_group()} respondents are not shown, to protect individuals.",
+    )
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """A chart as a Vega-Lite spec ready to draw many times (cache the result).
+
+    Altair's schema validation and Streamlit's conversion of each dataset to Arrow are most of
+    a page's drawing time; doing both once here and caching the result keeps reruns fast.
+    Streamlit sends datasets that are already Arrow bytes as they are.
+    """
+    spec = chart.to_dict()
+    spec["datasets"] = {
+        name: convert_anything_to_arrow_bytes(pd.DataFrame(values))
+        for name, values in spec.get("datasets", {}).items()
+    }
+    return spec
+
+
+def show_chart(spec: dict, *, alt: str) -> None:
+    """Draw a chart from a cached Vega-Lite spec, with its text alternative."""
+    st.vega_lite_chart(spec=spec, width="stretch", alt=alt)
+
+
+def illustrative_note() -> None:
+    st.caption(f"ⓘ {ILLUSTRATIVE}")

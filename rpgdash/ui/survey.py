@@ -1,0 +1,204 @@
+"""The survey domain pages (professional, self-efficacy, relationships): one shared layout."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rpgdash import charts, narrative, ui
+from rpgdash.ingest.safe_csv import to_safe_csv
+from rpgdash.stats import add_all_roles, level_shares
+from rpgdash.survey_results import DOMAIN_TITLES, n_phrase, results_table
+
+
+def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
+    """The two waves to compare: a page control when more than two exist."""
+    if len(waves) == 2:
+        return waves[0], waves[1]
+    left, right = st.columns(2)
+    first = left.selectbox("Earlier wave", waves[:-1], index=0, key=f"{domain}_wave_a")
+    later = [w for w in waves if waves.index(w) > waves.index(first)]
+    second = right.selectbox("Later wave", later, index=len(later) - 1, key=f"{domain}_wave_b")
+    return first, second
+
+
+def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool) -> str:
+    rates = "; ".join(
+        f"{r.wave}: {r.respondents} of about {int(r.invited)} invited ({r.response_rate:.0f}%)"
+        for r in summary.itertuples()
+        if r.comparable and pd.notna(r.invited) and r.invited
+    )
+    holm = (
+        "p-values are Holm-adjusted within this set of statements"
+        if use_holm
+        else "p-values are not adjusted for the number of statements (the study's convention)"
+    )
+    return (
+        f"**Method.** Each statement is compared between two independent samples of staff with "
+        f"the {narrative.TEST_NAME} (normal approximation with tie and continuity correction); "
+        f"{holm}. Means use Agree strongly = 4, Agree = 3, Disagree = 2, Strongly disagree = 1; "
+        f"2.5 is the neutral midpoint. Effect size: Cliff's delta (-1 to 1).  \n"
+        f"**Caveats.** Response rates were modest ({rates}), so those who answered may differ "
+        "from those who did not. The baseline survey used a different instrument and is not "
+        "comparable, so it is excluded. Differences between waves are associations, not proof "
+        f"that RPGs caused them. Groups with fewer than {min_group} respondents are not shown."
+        f"  \n{ui.ILLUSTRATIVE}"
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def survey_view(
+    db_path: str,
+    site: str | None,
+    role: str,
+    waves: tuple[str, ...],
+    pair: tuple[str, str],
+    use_holm: bool,
+    min_group: int,
+    domain: str,
+) -> dict:
+    """Everything a domain page shows for one choice of filters, charts as Vega-Lite specs.
+
+    Cached on the filters, so changing a filter back and forth costs no recomputation and no
+    chart building (Altair's schema validation is most of a page's drawing time).
+    """
+    wave_a, wave_b = pair
+    everything = ui.comparisons(db_path, site, pair, min_group)
+    comp = everything[(everything["domain"] == domain) & (everything["role"] == role)]
+    comp = comp.reset_index(drop=True)
+    view: dict = {"comp": comp, "hidden": comp.empty or comp["suppressed"].notna().all()}
+    if view["hidden"]:
+        return view
+    counts = add_all_roles(ui.level_counts(db_path, site), label=ui.ALL_ROLES)
+    shares = level_shares(counts)
+    shares = shares[
+        (shares["domain"] == domain)
+        & (shares["role"] == role)
+        & shares["wave"].isin([wave_a, wave_b])
+    ]
+    table = results_table(comp, use_holm=use_holm)
+    view.update(
+        summary=narrative.domain_summary(comp, use_holm=use_holm),
+        n=n_phrase(comp),
+        dumbbell=ui.chart_spec(
+            charts.dumbbell_chart(
+                comp,
+                waves=list(waves),
+                use_holm=use_holm,
+                title=f"Mean agreement, {wave_a} and {wave_b}",
+            )
+        ),
+        diverging=ui.chart_spec(
+            charts.diverging_bars(shares, waves=list(waves), title="How people answered")
+        ),
+        table=table,
+        csv=to_safe_csv(table),
+    )
+    return view
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def role_view(
+    db_path: str,
+    site: str | None,
+    pair: tuple[str, str],
+    min_group: int,
+    domain: str,
+    measure: str,
+) -> dict:
+    """The role breakdown (independent of the role filter): heatmap spec and hidden roles."""
+    everything = ui.comparisons(db_path, site, pair, min_group)
+    in_domain = everything[everything["domain"] == domain]
+    roles = [ui.ALL_ROLES, *ui.role_names(db_path)]
+    spec = ui.chart_spec(
+        charts.role_heatmap(
+            in_domain,
+            value=measure,
+            roles=roles,
+            min_group=min_group,
+            title="Mean agreement by job role" if measure != "diff" else "Change by job role",
+        )
+    )
+    hidden = in_domain.loc[in_domain["suppressed"].notna(), "role"].unique().tolist()
+    return {"spec": spec, "hidden": hidden}
+
+
+def domain_page(domain: str, intro: str) -> None:
+    """Draw one survey domain page for the sidebar's site and role."""
+    st.title(DOMAIN_TITLES[domain])
+    st.caption(intro)
+    key, site, role, k = ui.db_key(), ui.selected_site(), ui.selected_role(), ui.min_group()
+    waves = ui.comparable_waves(key)
+    if len(waves) < 2:
+        st.info("Two comparable survey waves are needed before changes can be shown.")
+        return
+    wave_a, wave_b = choose_waves(waves, domain)
+    use_holm = st.toggle(
+        "Adjust for testing many statements at once (Holm)",
+        key=f"{domain}_holm",
+        help="Stricter: a change counts as significant only if it survives the adjustment.",
+    )
+    view = survey_view(key, site, role, tuple(waves), (wave_a, wave_b), use_holm, k, domain)
+    if view["comp"].empty:
+        st.info("No answers are stored for this set of statements yet.")
+        return
+    if view["hidden"]:
+        st.warning(
+            f"No results are shown for {role}: fewer than {k} people in this role answered in "
+            f"at least one of the two waves (or showing them would let a small group be worked "
+            f"out from the others). Choose another role, or All roles."
+        )
+        st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))
+        return
+
+    st.markdown(f"**{view['summary']}**")
+    st.caption(f"{role} · {view['n']}")
+    ui.show_chart(view["dumbbell"], alt=view["summary"])
+    ui.show_chart(
+        view["diverging"],
+        alt="Share of answers at each level per statement and wave; the table below gives "
+        "the % agreeing.",
+    )
+
+    st.markdown("## By job role")
+    measure = st.radio(
+        "Show",
+        ["mean_b", "mean_a", "diff"],
+        horizontal=True,
+        key=f"{domain}_heat",
+        format_func={
+            "mean_b": f"Mean at {wave_b}",
+            "mean_a": f"Mean at {wave_a}",
+            "diff": "Change between waves",
+        }.get,
+    )
+    roles_view = role_view(key, site, (wave_a, wave_b), k, domain, measure)
+    ui.show_chart(roles_view["spec"], alt="Mean agreement per statement and job role.")
+    if roles_view["hidden"]:
+        st.caption(
+            "Not shown to protect individuals: "
+            + ", ".join(roles_view["hidden"])
+            + f" (fewer than {k} respondents in a wave, or needed to stop a small group being "
+            "worked out by subtraction)."
+        )
+
+    st.markdown("## Results table")
+    table = view["table"]
+    two_places = st.column_config.NumberColumn(format="%.2f")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: two_places for c in table.columns if c.startswith(("Mean", "Change", "Cliff"))
+        },
+    )
+    slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
+    st.download_button(
+        "Download this table (CSV)",
+        view["csv"],
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key=f"{domain}_download",
+    )
+    st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))

@@ -1,0 +1,66 @@
+"""A real `streamlit run` on a free port, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.serving import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def server(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served from a private copy of the demo database; yields its URL."""
+    folder = tmp_path_factory.mktemp("server")
+    db = folder / "served.duckdb"
+    shutil.copy(demo_path, db)
+    env = {**os.environ, "RPGDASH_DB": str(db)}
+    with (
+        (folder / "streamlit.log").open("w") as log,
+        streamlit_server(["rpgdash.serve"], env, log) as url,
+    ):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def wait_for_app(page: Page, timeout: float = 45_000) -> None:
+    """Wait until Streamlit has finished running the script and drawn the page."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(300)
+
+
+def problems_on(page: Page) -> list[str]:
+    """Exceptions and error boxes Streamlit shows on the page."""
+    found = [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+    found += [
+        e.inner_text() for e in page.query_selector_all('[data-testid="stAlertContentError"]')
+    ]
+    return found

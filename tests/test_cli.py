@@ -1,0 +1,101 @@
+"""`python -m rpgdash`: help, init-demo and export."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rpgdash.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _commands() -> list[str]:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sorted(sub.choices)
+
+
+def test_help_lists_every_subcommand() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "rpgdash", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for command in ("init-demo", "export", "stats", "ingest", "uploads", "revert"):
+        assert command in out
+        assert command in _commands()
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for command in _commands():
+        assert f"`{command}" in readme, f"README does not document {command!r}"
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from rpgdash.settings import SETTINGS
+
+    readme = (ROOT / "README.md").read_text()
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in readme, setting.env
+
+
+def test_init_demo_builds_and_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "cli.duckdb"
+    assert main(["init-demo", "--db", str(path)]) == 0
+    assert path.exists()
+    assert main(["init-demo", "--db", str(path)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["init-demo", "--db", str(path), "--if-missing"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "header"),
+    [
+        ("survey", ["site", "wave", "respondent_id", "role", "domain", "statement", "score"]),
+        ("indicators", ["site", "indicator", "month", "value"]),
+        ("workforce", ["site", "year", "measure", "value"]),
+    ],
+)
+def test_export_is_tidy_and_byte_stable(demo_path: Path, tmp_path: Path, table, header):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["export", table, "--out", str(first), "--db", str(demo_path)]) == 0
+    assert main(["export", table, "--out", str(second), "--db", str(demo_path)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    with first.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == header
+    if table == "survey":
+        assert len(rows) - 1 == (47 + 75) * 18
+        assert {r[4] for r in rows[1:]} == {"professional", "self_efficacy", "relationships"}
+        assert {r[6] for r in rows[1:]} == {"", "1", "2", "3", "4"}
+    if table == "indicators":
+        assert rows[1][2] == "2015-10" and all(len(r[2]) == 7 for r in rows[1:])
+    if table == "workforce":
+        assert ["Demo local authority", "2015", "Agency staffing", "14.0"] in rows
+
+
+def test_export_of_an_unknown_site_writes_only_the_header(demo_path, tmp_path) -> None:
+    out = tmp_path / "none.csv"
+    assert (
+        main(
+            [
+                "export",
+                "workforce",
+                "--out",
+                str(out),
+                "--db",
+                str(demo_path),
+                "--site",
+                "x' OR '1'='1",
+            ]
+        )
+        == 0
+    )
+    assert out.read_text(encoding="utf-8-sig").strip() == "site,year,measure,value"

@@ -1,0 +1,92 @@
+"""Sentences generated from the statistics agree with the numbers they summarise."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import rpgdash
+from rpgdash import narrative
+
+
+def _rows(means_a, means_b, significant, *, suppressed=None):
+    n = len(means_a)
+    return pd.DataFrame(
+        {
+            "domain": ["professional"] * n,
+            "role": ["All roles"] * n,
+            "statement": [f"Statement {i}" for i in range(n)],
+            "wave_a": ["+1 year"] * n,
+            "wave_b": ["+3 years"] * n,
+            "mean_a": means_a,
+            "mean_b": means_b,
+            "diff": [b - a for a, b in zip(means_a, means_b, strict=True)],
+            "significant": significant,
+            "significant_holm": [False] * n,
+            "suppressed": suppressed or [None] * n,
+        }
+    )
+
+
+def test_all_above_neutral_and_two_significant() -> None:
+    rows = _rows([2.4, 2.6, 3.0], [2.6, 3.1, 3.2], [False, True, True])
+    assert narrative.domain_summary(rows) == (
+        "At +3 years, all 3 statements are more agreed than disagreed with (mean above 2.5). "
+        "All were more agreed with than at +1 year; 2 improved significantly at the 95% level "
+        "(Mann-Whitney U test, two-sided)."
+    )
+
+
+def test_exceptions_are_named_and_holm_is_said() -> None:
+    rows = _rows([2.1, 2.6], [2.2, 2.9], [False, True])
+    text = narrative.domain_summary(rows, use_holm=True)
+    assert text.startswith("At +3 years, 1 of 2 statements is more agreed than disagreed with")
+    assert "not “Statement 0”" in text
+    assert "no change was statistically significant" in text and "Holm-adjusted" in text
+
+
+def test_a_fall_is_reported_as_a_fall() -> None:
+    rows = _rows([3.0, 3.0], [2.0, 3.1], [True, False])
+    text = narrative.domain_summary(rows)
+    assert "1 of 2 was more agreed with" in text and "1 fell significantly" in text
+
+
+def test_a_suppressed_group_gets_no_numbers() -> None:
+    rows = _rows([math.nan], [math.nan], [None], suppressed=["fewer than 5 respondents"])
+    text = narrative.domain_summary(rows)
+    assert "not shown" in text and not any(ch.isdigit() for ch in text)
+
+
+@pytest.mark.parametrize("domain", ["professional", "self_efficacy", "relationships"])
+@pytest.mark.parametrize("role", ["All roles", "Team manager", "Social worker"])
+def test_summary_counts_match_the_engine_on_the_demo(demo_db, domain, role) -> None:
+    rows = rpgdash.compare_waves(demo_db, role=role, domain=domain)
+    text = narrative.domain_summary(rows)
+    above, total = int((rows["mean_b"] > 2.5).sum()), len(rows)
+    significant = int((rows["significant"].astype(bool) & (rows["diff"] > 0)).sum())
+    if above == total:
+        assert f"all {total} statements are more agreed" in text
+    else:
+        assert f"{above} of {total} statement" in text
+    if significant:
+        assert f"{significant} improved significantly" in text
+    else:
+        assert "no change was statistically significant" in text
+
+
+def test_p_values_and_months_read_naturally() -> None:
+    assert narrative.format_p(0.0004) == "p < 0.001"
+    assert narrative.format_p(0.0421) == "p = 0.042"
+    assert narrative.format_p(float("nan")) == "p not available"
+    assert narrative.month_label("2017-01") == "Jan 2017"
+
+
+def test_trend_sentence_uses_the_engine_numbers(demo_db) -> None:
+    result = rpgdash.analyse_trend(demo_db, "Children subject to a child protection plan")
+    text = narrative.trend_sentence(result, unit="children")
+    slope = result["ols"]["slope_per_month"]
+    assert f"fell by about {abs(slope):.1f} children per month" in text
+    assert text.startswith("From Oct 2015 to Dec 2018 (39 months)")
+    assert narrative.format_p(result["mann_kendall"]["p_value"]) in text
