@@ -1,5 +1,6 @@
 """Organisational indicators: SPC charts, trends and interrupted time series."""
 
+import pandas as pd
 import streamlit as st
 
 from rpgdash import narrative, ui
@@ -51,7 +52,17 @@ rebase = st.multiselect(
 for row in meta[meta["name"].isin(chosen)].itertuples():
     st.divider()
     st.header(row.name)
-    view = indicator_view(key, row.name, row.unit, site, start, end, change_choice, tuple(rebase))
+    target = st.number_input(
+        f"Target for {row.name} (optional, {row.unit})",
+        value=None if pd.isna(row.target) else float(row.target),
+        min_value=0.0,
+        key=f"target_{row.indicator_id}",
+        help="With a target, the chart says whether the process limits lie wholly on one "
+        "side of it (Making Data Count assurance).",
+    )
+    view = indicator_view(
+        key, row.name, row.unit, site, start, end, change_choice, tuple(rebase), target
+    )
     if view["too_short"]:
         st.warning("Fewer than 3 months fall in the chosen range; choose a wider range.")
         continue
@@ -72,6 +83,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         cols[2].markdown(f"**Improvement direction**  \n{row.direction} is better")
     ui.show_chart(view["spec"], alt=view["trend_text"])
     st.markdown(view["trend_text"])
+    st.dataframe(view["limits"], hide_index=True, key=f"limits_{row.indicator_id}")
     if result["its"] is not None:
         its = result["its"]
         st.markdown(view["its_text"])
@@ -85,7 +97,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         )
     for seg in spc["segments"]:
         if seg["trial_limits"]:
-            st.caption(
+            st.warning(
                 f"Limits for {narrative.month_label(seg['start'])} to "
                 f"{narrative.month_label(seg['end'])} are trial limits: fewer than 12 points."
             )

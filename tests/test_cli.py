@@ -99,3 +99,28 @@ def test_export_of_an_unknown_site_writes_only_the_header(demo_path, tmp_path) -
         == 0
     )
     assert out.read_text(encoding="utf-8-sig").strip() == "site,year,measure,value"
+
+
+def test_stats_compare_from_the_database_equals_the_api(demo_path: Path, capsys) -> None:
+    import json
+
+    import rpgdash
+
+    assert (
+        main(["stats", "compare", "--db", str(demo_path), "--role", "Team manager", "--json"]) == 0
+    )
+    got = json.loads(capsys.readouterr().out)["comparisons"]
+    with rpgdash.open_db(demo_path, read_only=True) as db:
+        expected = rpgdash.compare_waves(db, role="Team manager")
+    assert [r["statement"] for r in got] == expected["statement"].tolist()
+    assert [r["mean_b"] for r in got] == pytest.approx(expected["mean_b"].tolist())
+    assert [r["p_value"] for r in got] == pytest.approx(expected["p_value"].tolist())
+    assert {r["role"] for r in got} == {"Team manager"}
+
+
+def test_stats_compare_from_the_database_keeps_suppression(demo_path: Path, capsys) -> None:
+    import json
+
+    assert main(["stats", "compare", "--db", str(demo_path), "--role", "Other", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["comparisons"]
+    assert rows and all(r["suppressed"] and r["mean_a"] is None for r in rows)

@@ -119,6 +119,7 @@ def trend_window(
     end: str,
     change_point: str | None,
     rebase: tuple[str, ...],
+    target: float | None = None,
 ) -> dict:
     """Trend analysis of the months ``start`` to ``end`` of one stored series."""
     return api.analyse_trend(
@@ -129,6 +130,7 @@ def trend_window(
         end=end,
         change_point=change_point,
         rebase=rebase,
+        target=target,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from rpgdash import charts, narrative, ui
@@ -10,6 +11,23 @@ from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.series import its_overlay, month_options, spc_frames, window
 
 AUTOMATIC = "automatic"
+
+
+def limits_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """The SPC centre line and process limits of each segment, as shown under the chart."""
+    return pd.DataFrame(
+        {
+            "From": segments["start"].dt.strftime("%b %Y"),
+            "To": segments["end"].dt.strftime("%b %Y"),
+            "Points": segments["n"],
+            "Mean": segments["mean"].round(1),
+            "Lower process limit": segments["lower"].round(1),
+            "Upper process limit": segments["upper"].round(1),
+            "Trial limits (fewer than 12 points)": segments["trial_limits"].map(
+                {True: "yes", False: "no"}
+            ),
+        }
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -29,6 +47,7 @@ def indicator_view(
     end: str,
     change_choice: str,
     rebase: tuple[str, ...],
+    target: float | None = None,
 ) -> dict:
     """Statistics, sentences and the SPC chart spec for one indicator and one set of controls.
 
@@ -44,7 +63,7 @@ def indicator_view(
         if change_choice == AUTOMATIC
         else change_choice
     )
-    result = ui.trend_window(db_path, name, site, start, end, change_point, rebase)
+    result = ui.trend_window(db_path, name, site, start, end, change_point, rebase, target)
     points, segments = spc_frames(result)
     label = narrative.VARIATION_WORDS.get(points["point_type"].iloc[-1], "")
     trend_text = narrative.trend_sentence(result, unit=unit)
@@ -68,5 +87,6 @@ def indicator_view(
             )
         ),
         "table": table,
+        "limits": limits_table(segments),
         "csv": to_safe_csv(table),
     }

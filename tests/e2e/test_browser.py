@@ -75,3 +75,20 @@ def test_role_choice_persists_between_pages(server: str, page: Page) -> None:
     page.wait_for_timeout(500)
     chosen = page.locator('[data-testid="stSidebar"] input[aria-label="Job role"]')
     assert chosen.input_value() == "Lead practitioner"
+
+
+@pytest.mark.parametrize(
+    ("path", "labels"),
+    [
+        ("indicators", ["RPGs start", "Facilitator change", "+3 years survey fieldwork"]),
+        ("", ["RPGs start", "Facilitator change"]),
+    ],
+)
+def test_time_charts_carry_the_timeline_events(server: str, page: Page, path, labels) -> None:
+    page.goto(f"{server}/{path}")
+    wait_for_app(page)
+    page.wait_for_selector(".vega-embed svg", timeout=30_000)
+    drawn = " ".join(page.locator(".vega-embed svg text").all_text_contents())
+    for label in labels:
+        assert label in drawn
+    assert problems_on(page) == []

@@ -1,0 +1,113 @@
+"""AppTest: the indicators and workforce pages show exactly what the engine computes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import rpgdash
+from rpgdash import headlines, narrative, queries
+from tests.conftest import ROOT
+
+INDICATORS = [
+    "Children subject to a child protection plan",
+    "Referrals",
+    "Re-referrals",
+    "Looked after children",
+]
+
+
+def _indicators_page(**controls) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/indicators.py").run()
+    for key, value in controls.items():
+        widget = at.multiselect(key=key) if key == "ind_chosen" else at.selectbox(key=key)
+        widget.set_value(value).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def _markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("name", INDICATORS)
+def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
+    at = _indicators_page(ind_chosen=[name])
+    # The app reads a private copy of the demo; the expected figures come from the original.
+    with rpgdash.open_db(demo_path, read_only=True) as db:
+        series = queries.indicator_series(db, name)
+        change_point = headlines.default_change_point(series["month"], queries.events(db))
+        unit = queries.indicators(db).set_index("name").loc[name, "unit"]
+        result = rpgdash.analyse_trend(db, name, change_point=change_point)
+    # Slope, CI and Sen's slope: the trend sentence, built from the engine's numbers.
+    sentence = narrative.trend_sentence(result, unit=unit)
+    assert sentence in _markdown(at)
+    assert f"Sen's slope {result['mann_kendall']['sen_slope']:+.1f} per month" in sentence
+    # ITS level and slope change with CIs.
+    assert narrative.its_sentence(result["its"], unit=unit) in _markdown(at)
+    # SPC limits per segment.
+    shown = at.dataframe[0].value
+    segments = result["spc"]["segments"]
+    assert shown["Mean"].tolist() == [round(s["mean"], 1) for s in segments]
+    assert shown["Lower process limit"].tolist() == [round(s["lower"], 1) for s in segments]
+    assert shown["Upper process limit"].tolist() == [round(s["upper"], 1) for s in segments]
+
+
+def test_changing_the_change_point_changes_the_its_figures(app_env, demo_path) -> None:
+    name = "Referrals"
+    first = _indicators_page(ind_chosen=[name])
+    later = _indicators_page(ind_chosen=[name], ind_change="2017-09")
+    its_first = [m for m in _markdown(first) if m.startswith("Compared with the trend before")]
+    its_later = [m for m in _markdown(later) if m.startswith("Compared with the trend before")]
+    assert its_first and its_later and its_first != its_later
+    assert its_later[0].startswith("Compared with the trend before Sep 2017")
+    with rpgdash.open_db(demo_path, read_only=True) as db:
+        result = rpgdash.analyse_trend(db, name, change_point="2017-09")
+    assert its_later[0] == narrative.its_sentence(result["its"], unit="referrals")
+
+
+def test_a_short_segment_shows_the_warning(app_env) -> None:
+    at = _indicators_page(ind_chosen=["Looked after children"], ind_change="2018-06")
+    warnings = [w.value for w in at.warning]
+    assert any("fewer than 8" in w for w in warnings), warnings
+
+
+def test_rebasing_gives_trial_limits_warnings(app_env) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/indicators.py").run()
+    at.multiselect(key="ind_chosen").set_value(["Re-referrals"]).run()
+    at.multiselect(key="ind_rebase").set_value(["2018-06"]).run()
+    assert not at.exception
+    assert any("are trial limits" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 2  # two segments, each with its own limits
+
+
+def test_role_filter_is_said_not_to_apply(app_env) -> None:
+    at = _indicators_page()
+    at.selectbox(key="role").set_value("Team manager").run()
+    assert any("does not apply" in i.value for i in at.info)
+
+
+def test_workforce_page_shows_exactly_table_2(app_env) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/workforce.py").run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value.set_index("Measure (%)")
+    # PAPER_FACTS.md, Table 2 (published values)
+    expected = pd.DataFrame(
+        {
+            "2015": [14.0, 3.0, 15.0, 6.0],
+            "2016": [11.4, 3.7, 14.7, 7.2],
+            "2017": [1.4, 3.9, 14.8, 0.9],
+            "2018": [0.0, 3.5, 14.9, 0.4],
+        },
+        index=pd.Index(["Agency staffing", "Sickness", "Turnover", "Vacancies"]),
+    )
+    pd.testing.assert_frame_equal(
+        table.sort_index(), expected, check_names=False, check_dtype=False
+    )
