@@ -15,7 +15,7 @@ import pandas as pd
 from rpgdash import queries, settings
 from rpgdash.db import Database
 from rpgdash.series import window
-from rpgdash.stats import add_all_roles, analyse_series, compare_levels
+from rpgdash.stats import analyse_series, compare_level_matrix
 
 ALL_ROLES = queries.ALL_ROLES
 
@@ -70,20 +70,24 @@ def compare_waves(
     "All roles"; a role name returns that role only (still suppressed if too small).
     ``waves`` defaults to the first and the latest comparable waves.
     """
-    data = queries.survey_counts(db, site=site)
-    wave_a, wave_b = _resolve_waves(data.waves, waves)
+    wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
     if min_group is None:
         min_group = settings.get("min_group")
-    levels = data.levels
     if role not in (None, ALL_ROLES) and role not in queries.roles(db):
         raise ValueError(f"There is no job role called {role!r}.")
+    groups, counts_a, counts_b, sizes = queries.paired_level_counts(
+        db, wave_a=wave_a, wave_b=wave_b, site=site
+    )
     if domain is not None:
-        levels = levels[levels["domain"] == domain]
-    result = compare_levels(
-        add_all_roles(levels, label=ALL_ROLES),
+        keep = (groups["domain"] == domain).to_numpy()
+        groups, counts_a, counts_b = groups[keep], counts_a[keep], counts_b[keep]
+    result = compare_level_matrix(
+        groups,
+        counts_a,
+        counts_b,
         wave_a=wave_a,
         wave_b=wave_b,
-        group_sizes=data.sizes,
+        group_sizes=sizes,
         min_group=min_group,
     )
     if role is not None:

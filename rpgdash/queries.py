@@ -8,10 +8,12 @@ Note for DuckDB 2.x: a result must be fully fetched before the cursor does other
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rpgdash.db import Database
@@ -118,20 +120,22 @@ def survey_counts(db: Database, *, site: str | None = None) -> SurveyCounts:
     rows. Rows with no statement are the respondent counts per role and wave.
     """
     with db.cursor() as cur:
+        site_id = None
+        if site is not None:
+            found = cur.execute("SELECT site_id FROM sites WHERE name = ?", [site]).fetchall()
+            site_id = found[0][0] if found else -1  # an unknown site has no answers
         rows = cur.execute(
             """
-            WITH site AS (SELECT site_id FROM sites WHERE name = ?),
-            answered AS (
+            WITH answered AS (
                 SELECT p.role_id, p.wave_id, r.statement_id, r.score, count(*) AS n
                 FROM responses r JOIN respondents p USING (respondent_id)
-                WHERE r.score IS NOT NULL
-                  AND (?::VARCHAR IS NULL OR p.site_id IN (SELECT site_id FROM site))
+                WHERE r.score IS NOT NULL AND (?::INTEGER IS NULL OR p.site_id = ?)
                 GROUP BY ALL
             ), people AS (
                 SELECT role_id, wave_id, NULL::INTEGER AS statement_id,
                        NULL::TINYINT AS score, count(*) AS n
                 FROM respondents
-                WHERE ?::VARCHAR IS NULL OR site_id IN (SELECT site_id FROM site)
+                WHERE ?::INTEGER IS NULL OR site_id = ?
                 GROUP BY ALL
             ), counted AS (SELECT * FROM answered UNION ALL SELECT * FROM people)
             SELECT s.domain, ro.name AS role, s.text AS statement,
@@ -144,7 +148,7 @@ def survey_counts(db: Database, *, site: str | None = None) -> SurveyCounts:
             WHERE w.comparable
             ORDER BY s.domain NULLS FIRST, ro.rank, s.position, w.wave_order, c.score
             """,
-            [site, site, site],
+            [site_id, site_id, site_id, site_id],
         ).df()
     people = rows["statement"].isna().to_numpy()
     sizes = rows.loc[people, ["role", "wave", "n"]].rename(columns={"n": "respondents"})
@@ -158,6 +162,106 @@ def survey_counts(db: Database, *, site: str | None = None) -> SurveyCounts:
 def comparable_wave_labels(db: Database) -> list[str]:
     """Labels of the waves that may be compared, in fieldwork order."""
     return [r[0] for r in _rows(db, "SELECT label FROM waves WHERE comparable ORDER BY wave_order")]
+
+
+def _site_id(cur, site: str | None) -> int | None:
+    """The id of a site name (None for every site; -1, matching nothing, for an unknown one)."""
+    if site is None:
+        return None
+    found = cur.execute("SELECT site_id FROM sites WHERE name = ?", [site]).fetchall()
+    return found[0][0] if found else -1
+
+
+def paired_level_counts(
+    db: Database, *, wave_a: str, wave_b: str, site: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DataFrame]:
+    """Answers per level for two waves, arranged as one row per role and statement.
+
+    Returns ``(groups, a, b, sizes)``: ``groups`` has columns domain, role, statement (every
+    role with answers, "All roles" first, then hierarchy order; domains in the order
+    professional, self_efficacy, relationships; statements by position); ``a`` and ``b`` are
+    arrays (len(groups), 4) of answers at levels 1-4 in each wave; ``sizes`` has respondents
+    per role and wave (role, wave, respondents) for disclosure control.
+
+    DuckDB does the only pass over the answers (a count on integer keys); the few hundred
+    counts are arranged with numpy, so the cost after the query does not grow with the number
+    of respondents.
+    """
+    with db.cursor() as cur:
+        site_id = _site_id(cur, site)
+        counted = cur.execute(
+            """
+            SELECT p.role_id, r.statement_id, p.wave_id, r.score::INTEGER AS score,
+                   count(*)::INTEGER AS n
+            FROM responses r JOIN respondents p USING (respondent_id)
+            WHERE r.score IS NOT NULL AND (?::INTEGER IS NULL OR p.site_id = ?)
+            GROUP BY ALL
+            UNION ALL
+            SELECT role_id, -1, wave_id, 0, count(*)::INTEGER FROM respondents
+            WHERE ?::INTEGER IS NULL OR site_id = ?
+            GROUP BY ALL
+            """,
+            [site_id] * 4,
+        ).fetchnumpy()
+        statements = cur.execute(
+            "SELECT statement_id, domain, text FROM statements ORDER BY CASE domain "
+            "WHEN 'professional' THEN 1 WHEN 'self_efficacy' THEN 2 "
+            "WHEN 'relationships' THEN 3 ELSE 4 END, domain, position"
+        ).fetchall()
+        role_rows = cur.execute("SELECT role_id, name FROM roles ORDER BY rank, name").fetchall()
+        wave_ids = dict(cur.execute("SELECT label, wave_id FROM waves").fetchall())
+    role_id = np.asarray(counted["role_id"])
+    statement_id = np.asarray(counted["statement_id"])
+    wave_id = np.asarray(counted["wave_id"])
+    score = np.asarray(counted["score"])
+    n = np.asarray(counted["n"], dtype=float)
+    side = np.where(wave_id == wave_ids[wave_a], 0, np.where(wave_id == wave_ids[wave_b], 1, -1))
+
+    people = statement_id < 0
+    role_names = dict(role_rows)
+    sizes = pd.DataFrame(
+        {
+            "role": [role_names[r] for r in role_id[people & (side >= 0)]],
+            "wave": [(wave_a, wave_b)[s] for s in side[people & (side >= 0)]],
+            "respondents": n[people & (side >= 0)].astype(int),
+        }
+    )
+
+    keep = ~people & (side >= 0)
+    role_pos = {rid: i + 1 for i, (rid, _) in enumerate(role_rows)}  # 0 is "All roles"
+    stmt_pos = {sid: i for i, (sid, _, _) in enumerate(statements)}
+    cube = np.zeros((len(role_rows) + 1, len(statements), 2, 4))
+    np.add.at(
+        cube,
+        (
+            np.array([role_pos[r] for r in role_id[keep]], dtype=int),
+            np.array([stmt_pos[s] for s in statement_id[keep]], dtype=int),
+            side[keep],
+            score[keep] - 1,
+        ),
+        n[keep],
+    )
+    cube[0] = cube[1:].sum(axis=0)
+    # Rows in reading order: domain, then role (All roles first), then statement position.
+    domains = [d for d, _ in itertools.groupby(domain for _, domain, _ in statements)]
+    rows = [
+        (r, i)
+        for domain in domains
+        for r in range(len(role_rows) + 1)
+        for i, (_, d, _) in enumerate(statements)
+        if d == domain and cube[r, i].any()
+    ]
+    names = [ALL_ROLES, *(name for _, name in role_rows)]
+    groups = pd.DataFrame(
+        {
+            "domain": [statements[i][1] for _, i in rows],
+            "role": [names[r] for r, _ in rows],
+            "statement": [statements[i][2] for _, i in rows],
+        }
+    )
+    index = tuple(np.array(x, dtype=int) for x in zip(*rows, strict=True)) if rows else ([], [])
+    picked = cube[index] if rows else np.zeros((0, 2, 4))
+    return groups, picked[:, 0, :], picked[:, 1, :], sizes
 
 
 LEVEL_COLUMNS = ["domain", "role", "statement", "statement_order", "wave", "score", "n"]

@@ -9,6 +9,7 @@ from rpgdash.stats.compare import (
     SCORE_LEVELS,
     add_all_roles,
     cliffs_delta,
+    compare_level_matrix,
     compare_levels,
     describe_levels,
     holm,
@@ -26,6 +27,7 @@ from rpgdash.stats.trend import (
 )
 
 __all__ = [
+    "compare_level_matrix",
     "COMPARISON_COLUMNS",
     "SCORE_LEVELS",
     "Suppression",

@@ -464,6 +464,45 @@ def compare_levels(
     return _comparison_frame(groups, matrix[:, 0, :], matrix[:, 1, :], wave_a, wave_b, hidden)
 
 
+def compare_level_matrix(
+    groups: pd.DataFrame,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    wave_a: str,
+    wave_b: str,
+    group_sizes: pd.DataFrame | None = None,
+    min_group: int = 5,
+) -> pd.DataFrame:
+    """:func:`compare_levels` for counts already arranged as one row per comparison.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        Columns ``domain, role, statement``, one row per comparison, in the order wanted.
+    a, b : numpy.ndarray
+        Shape (len(groups), 4): answers at levels 1-4 in wave A and wave B for each row.
+    wave_a, wave_b, min_group :
+        As for :func:`compare_levels`.
+    group_sizes : pandas.DataFrame, optional
+        Columns ``role, wave, respondents`` for every role and wave (no fallback is applied:
+        the caller must give every group's size, as the database always can).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly what :func:`compare_levels` returns for the same counts.
+    """
+    hidden: dict[str, str] = {}
+    if group_sizes is not None:
+        sups = suppress_small_groups(group_sizes, min_group, total_label=ALL_ROLES)
+        hidden = suppressed_roles(sups, wave_a, wave_b)
+    groups = groups[["domain", "role", "statement"]].reset_index(drop=True)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return _comparison_frame(groups, a, b, wave_a, wave_b, hidden)
+
+
 def _row_order(groups: pd.DataFrame, counts: pd.DataFrame) -> np.ndarray:
     domain_rank = _domain_rank(counts["domain"].tolist())
     role_rank = _appearance(counts["role"].tolist())
