@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rpgdash import settings
 
@@ -58,6 +59,13 @@ def decide_upload_access(
     )
 
 
+def secrets_file_exists() -> bool:
+    """Whether any of the files Streamlit reads secrets from is present."""
+    from streamlit import config
+
+    return any(Path(p).expanduser().exists() for p in config.get_option("secrets.files"))
+
+
 def current_upload_access() -> UploadAccess:
     """:func:`decide_upload_access` for the visitor of the running Streamlit app."""
     import streamlit as st
@@ -67,8 +75,17 @@ def current_upload_access() -> UploadAccess:
         auth_configured = "auth" in st.secrets
         section = st.secrets.get("rpgdash", {}) if auth_configured else {}
         uploaders = list(section.get("uploaders", []))
-    except Exception:  # no secrets.toml, or an unreadable one: treat as no sign-in
-        auth_configured, uploaders = False, []
+    except Exception:
+        if secrets_file_exists():
+            # A sign-in configuration exists but cannot be read: fail closed, never open.
+            return UploadAccess(
+                allowed=False,
+                show_in_navigation=False,
+                message="Uploading is switched off because the sign-in settings "
+                "(.streamlit/secrets.toml) could not be read. Ask the dashboard's "
+                "administrator to correct that file.",
+            )
+        auth_configured, uploaders = False, []  # no secrets file: uploads are open
     is_logged_in = bool(st.user.get("is_logged_in", False)) if auth_configured else False
     email = st.user.get("email") if is_logged_in else None
     return decide_upload_access(

@@ -67,3 +67,29 @@ def test_current_upload_access_reads_settings(monkeypatch):
     monkeypatch.setenv("RPGDASH_READ_ONLY", "0")
     # No secrets.toml in the test environment: open uploads.
     assert current_upload_access().allowed is True
+
+
+def test_an_unreadable_secrets_file_closes_uploads(monkeypatch, tmp_path):
+    from streamlit import config
+
+    from rpgdash import access
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\nredirect_uri = ")  # not valid TOML
+    original = config.get_option
+    monkeypatch.setattr(
+        config,
+        "get_option",
+        lambda key: [str(broken)] if key == "secrets.files" else original(key),
+    )
+    monkeypatch.setenv("RPGDASH_READ_ONLY", "0")
+    import streamlit as st
+
+    monkeypatch.setattr(type(st.secrets), "__contains__", _raise_secret_error)
+    decision = access.current_upload_access()
+    assert decision.allowed is False and decision.show_in_navigation is False
+    assert "could not be read" in decision.message
+
+
+def _raise_secret_error(self, key):
+    raise FileNotFoundError("secrets could not be parsed")
