@@ -6,6 +6,7 @@ Wording never claims a cause: it says what changed and how sure we can be.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Sequence
 
@@ -23,8 +24,9 @@ def format_p(p: float | None) -> str:
 
 
 def month_label(month: str | pd.Timestamp) -> str:
-    """``2017-01`` -> ``Jan 2017``."""
-    return pd.Timestamp(str(month)[:7] + "-01").strftime("%b %Y")
+    """``2017-01`` (or a Timestamp in that month) -> ``Jan 2017``."""
+    text = month.strftime("%Y-%m") if isinstance(month, pd.Timestamp) else str(month)
+    return f"{calendar.month_abbr[int(text[5:7])]} {text[:4]}"
 
 
 def _count_phrase(count: int, total: int) -> str:

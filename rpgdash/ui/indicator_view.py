@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from rpgdash import charts, narrative, ui
@@ -86,7 +87,8 @@ def indicator_view(
                 its=its_overlay(result),
             )
         ),
-        "table": table,
-        "limits": limits_table(segments),
+        # Arrow tables: Streamlit sends them as they are, without converting from pandas.
+        "table": pa.Table.from_pandas(table, preserve_index=False),
+        "limits": pa.Table.from_pandas(limits_table(segments), preserve_index=False),
         "csv": to_safe_csv(table),
     }

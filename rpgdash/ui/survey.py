@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from rpgdash import charts, narrative, ui
@@ -91,7 +92,8 @@ def survey_view(
         diverging=ui.chart_spec(
             charts.diverging_bars(shares, waves=list(waves), title="How people answered")
         ),
-        table=table,
+        # An Arrow table: Streamlit sends it as it is, without converting from pandas.
+        table=pa.Table.from_pandas(table, preserve_index=False),
         csv=to_safe_csv(table),
     )
     return view
@@ -190,7 +192,7 @@ def domain_page(domain: str, intro: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            c: two_places for c in table.columns if c.startswith(("Mean", "Change", "Cliff"))
+            c: two_places for c in table.column_names if c.startswith(("Mean", "Change", "Cliff"))
         },
     )
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
