@@ -22,7 +22,19 @@ The schema is documented here and only here. Tables, in the order data flows int
     One row per person per wave, and their score (1-4, NULL = no answer) per statement.
 ``indicators`` / ``indicator_values``
     Monthly organisational series, their unit and improvement direction, and one value per
-    indicator, site and month (``month`` is the first day of the month).
+    indicator, site and month (``month`` is the first day of the month). ``indicator_values``
+    is a plain table without a primary key or foreign keys (migration 2 dropped them): at
+    most one row per (indicator_id, site_id, month), and ids that name stored indicators,
+    sites and uploads, are invariants kept by the single write path rather than by an index.
+    Uploads (``rpgdash/ingest/store.py``) refuse a file that repeats a key and then, in one
+    transaction under the write lock of :meth:`Database.transaction`, update stored keys in
+    place and insert only keys not stored (reverts restore or delete exactly those rows); the
+    demo builder writes one row per key by construction; nothing else in the product writes
+    the table, and ``tests/test_ingest_store.py`` checks the invariant. The reason is the
+    bulk-load benchmark (``tests/bench/bench_ingest.py``): with the composite key, inserting
+    a million rows cost about 3.5 times DuckDB's plain load of the same CSV, and the three
+    foreign keys about three times more, while a whole validated upload must take at most
+    three times that load.
 ``workforce``
     Yearly workforce measures (percent rates) per site.
 ``events``
@@ -229,6 +241,20 @@ CREATE TABLE upload_created (
     key_id INTEGER NOT NULL,
     site_id INTEGER
 );
+-- indicator_values loses its primary key and foreign keys, for bulk-load speed; the write
+-- path keeps one row per (indicator_id, site_id, month) (see the module docstring).
+CREATE TABLE indicator_values_v2 (
+    indicator_id INTEGER NOT NULL,
+    site_id INTEGER NOT NULL,
+    month DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    upload_id INTEGER
+);
+INSERT INTO indicator_values_v2
+SELECT indicator_id, site_id, month, value, upload_id FROM indicator_values
+ORDER BY indicator_id, site_id, month;
+DROP TABLE indicator_values;
+ALTER TABLE indicator_values_v2 RENAME TO indicator_values;
 """
 
 # Migration 3 (mixed-methods evidence, issue 7): qualitative themes, their links to survey

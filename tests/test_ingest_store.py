@@ -8,6 +8,7 @@ import pytest
 
 from rpgdash.db import table_checksums
 from rpgdash.ingest import (
+    ConflictError,
     RevertRefused,
     WaveDetails,
     commit,
@@ -240,3 +241,137 @@ def test_two_sessions_store_at_once_while_readers_read(db):  # noqa: F811
     with db.cursor() as cur:
         assert cur.execute("SELECT count(*) FROM indicator_values").fetchall() == [(480,)]
         assert cur.execute("SELECT count(*) FROM uploads").fetchall() == [(2,)]
+
+
+# --- one row per (indicator, site, month) -------------------------------------------------
+# indicator_values has no primary key (rpgdash/db.py says why): the write path keeps the key
+# unique. These tests hold it to that through every kind of write an upload can do.
+
+
+def repeated_keys(database) -> int:
+    """How many (indicator, site, month) keys are stored more than once."""
+    with database.cursor() as cur:
+        return cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM indicator_values "
+            "GROUP BY indicator_id, site_id, month HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+
+
+def series(name: str, months: range, value) -> bytes:
+    """A long indicator file: ``name`` for each month index (0 = January 2000)."""
+    rows = "".join(f"{name},{2000 + m // 12}-{m % 12 + 1:02d},{value(m)}\n" for m in months)
+    return ("indicator,month,value\n" + rows).encode()
+
+
+def stored(database, name: str) -> dict[str, float]:
+    with database.cursor() as cur:
+        return dict(
+            cur.execute(
+                "SELECT strftime(v.month, '%Y-%m'), v.value FROM indicator_values v "
+                "JOIN indicators i USING (indicator_id) WHERE i.name = ? ORDER BY 1",
+                [name],
+            ).fetchall()
+        )
+
+
+def test_one_row_per_key_through_uploads_replacements_and_reverts(db):  # noqa: F811
+    steps = []
+
+    def check(what):
+        steps.append(what)
+        assert repeated_keys(db) == 0, steps
+
+    a = store(db, series("Referrals", range(0, 24), lambda m: m), "a.csv")
+    check("a")
+    # Overlapping months, same values: only the new months are added.
+    b = store(db, series("Referrals", range(12, 36), lambda m: m), "b.csv")
+    assert (b.added, b.changed, b.unchanged) == (12, 0, 12)
+    check("b")
+    # Overlapping months, other values: refused without replace, nothing written.
+    before = table_checksums(db)
+    with pytest.raises(ConflictError):
+        store(db, series("Referrals", range(30, 40), lambda m: m + 0.5), "c.csv")
+    assert table_checksums(db) == before
+    check("c refused")
+    c = store(db, series("Referrals", range(30, 40), lambda m: m + 0.5), "c.csv", replace=True)
+    assert (c.added, c.changed, c.unchanged) == (4, 6, 0)
+    check("c replaced")
+    # The same keys again, the indicator's name spelled differently: still one row per key.
+    d = store(db, series(" referrals ", range(0, 40), lambda m: 1000), "d.csv", replace=True)
+    assert (d.added, d.changed, d.unchanged) == (0, 40, 0)
+    check("d replaced")
+    assert set(stored(db, "Referrals").values()) == {1000.0}
+    for upload in (d, c):
+        revert(db, upload.upload_id)
+        check(f"revert {upload.upload_id}")
+    assert stored(db, "Referrals") == {
+        f"{2000 + m // 12}-{m % 12 + 1:02d}": float(m) for m in range(36)
+    }
+    revert(db, b.upload_id)
+    check("revert b")
+    assert len(stored(db, "Referrals")) == 24
+    # Stored again after its revert: added again, once.
+    again = store(db, series("Referrals", range(12, 36), lambda m: m), "b2.csv")
+    assert (again.added, again.unchanged) == (12, 12)
+    check("b again")
+    revert(db, again.upload_id)
+    revert(db, a.upload_id)
+    check("all reverted")
+    assert stored(db, "Referrals") == {}
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_concurrent_overlapping_uploads_cannot_store_a_key_twice(db, replace):  # noqa: F811
+    """Two sessions (threads sharing one Database) preview overlapping files before either
+    stores, then store at the same moment.
+
+    Both previews count the 100 shared months as new; they are still stored once: whichever
+    file is stored second finds them stored and leaves them (same values), changes them
+    (other values, with replace) or is refused whole (other values, without replace).
+    """
+    for r in range(4):
+        same_values = r % 2 == 1
+        name = f"Generated {r}"
+        files = {
+            f"first{r}.csv": series(name, range(0, 200), lambda m: m),
+            f"second{r}.csv": series(
+                name, range(100, 300), (lambda m: m) if same_values else (lambda m: m + 1000)
+            ),
+        }
+        plans = [preview(db, parse_upload(db, data, n, "indicators")) for n, data in files.items()]
+        assert [p.added for p in plans] == [200, 200]
+        start = threading.Barrier(len(plans))
+        results: list = [None] * len(plans)
+
+        def commit_one(i, start=start, results=results, plans=plans, name=name):
+            start.wait()
+            try:
+                results[i] = commit(
+                    db, plans[i], replace=replace, new_indicators={name: ("n", "neutral")}
+                )
+            except Exception as exc:  # collected and asserted below
+                results[i] = exc
+
+        threads = [threading.Thread(target=commit_one, args=(i,)) for i in range(len(plans))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert repeated_keys(db) == 0
+        values = stored(db, name)
+        done = sorted(
+            ((x.added, x.changed, x.unchanged) for x in results if not isinstance(x, Exception)),
+            reverse=True,
+        )
+        refused = [x for x in results if isinstance(x, Exception)]
+        if same_values:
+            assert (done, refused) == ([(200, 0, 0), (100, 0, 100)], [])
+            assert len(values) == 300
+        elif replace:
+            assert (done, refused) == ([(200, 0, 0), (100, 100, 0)], [])
+            assert len(values) == 300
+        else:
+            assert done == [(200, 0, 0)]
+            assert len(refused) == 1 and isinstance(refused[0], ConflictError)
+            assert len(refused[0].problems) == 100
+            assert len(values) == 200

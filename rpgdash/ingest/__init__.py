@@ -66,6 +66,9 @@ def parse_upload(
         # Files without a site column belong to the only local-authority site, if just one.
         site = default_site(db)
     try:
+        if kind != "indicators":
+            # These parsers query the cleaned cells many times (indicators clean distinct ones).
+            raw.materialise()
         if kind == "indicators":
             parsed = parse_indicators(raw, db, site=site)
         elif kind == "workforce":

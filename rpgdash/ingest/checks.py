@@ -37,8 +37,16 @@ def sql_params(**extra: Any) -> dict[str, Any]:
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None):
     """Run ``sql`` binding only the named parameters it uses (DuckDB refuses extra ones)."""
-    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", sql)}
-    return con.execute(sql, used)
+    return con.execute(sql, _used(sql, params))
+
+
+def arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None):
+    """The result of ``sql`` as an Arrow table (parameters as for :func:`execute`)."""
+    return con.sql(sql, params=_used(sql, params)).to_arrow_table()
+
+
+def _used(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", sql)}
 
 
 class Problems:
@@ -97,13 +105,16 @@ def check_formulas(
             con,
             f"SELECT _line, {c} AS v FROM raw WHERE starts_with({c}, '=')",
             {},
-            lambda r, i=i: (
-                r["_line"],
-                i,
-                f"the cell holds a spreadsheet formula ({_short(r['v'])}), not a value; in "
-                "Excel copy the column and use Paste Special > Values, then save again.",
-            ),
+            lambda r, i=i: (r["_line"], i, formula_message(r["v"])),
         )
+
+
+def formula_message(text: str) -> str:
+    """What to say about a text cell that holds a spreadsheet formula."""
+    return (
+        f"the cell holds a spreadsheet formula ({_short(text)}), not a value; in "
+        "Excel copy the column and use Paste Special > Values, then save again."
+    )
 
 
 def _short(text: str, limit: int = 40) -> str:

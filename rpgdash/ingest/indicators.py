@@ -1,28 +1,42 @@
 """Monthly indicator series: long (indicator, month, value[, site]) or wide (month + one
-column per indicator) layouts."""
+column per indicator) layouts.
+
+A file of a million rows is checked without cleaning a million text cells. The indicator,
+month and site columns hold few distinct values, so each distinct cell is cleaned and read once
+(the same SQL as the ``raw`` view, applied to a small table; months and names in Python) and
+every row gets the result through a join on its cell as read. Only the value column is read row
+by row, and only cells that are not plain numbers go through the full cleaning. Every check
+first counts its problems over the whole file; rows are fetched (at most ``MAX_LISTED`` per
+check) only to word the problems found, from the cleaned cells of ``raw``'s definition.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rpgdash.db import Database
 from rpgdash.ingest.checks import (
     AS_NUMBER,
     IS_MISSING,
     Problems,
-    cell,
+    arrow,
     check_duplicate_headers,
-    check_formulas,
     duplicates,
     execute,
+    formula_message,
     header_index,
     sql_params,
 )
 from rpgdash.ingest.errors import InvalidContent
 from rpgdash.ingest.model import ParsedUpload
-from rpgdash.ingest.reading import RawTable
+from rpgdash.ingest.reading import RawTable, clean_sql, not_blank_row_sql
 from rpgdash.ingest.values import (
     MONTH_CONVENTIONS,
     did_you_mean,
@@ -32,6 +46,53 @@ from rpgdash.ingest.values import (
 )
 
 MONTH_COLUMNS = ("month", "date", "period")
+
+#: Arrow type of the indicator and site columns of the parsed rows: few names, many rows.
+NAME_TYPE = pa.dictionary(pa.int32(), pa.string())
+
+
+@dataclass
+class _Distinct:
+    """The distinct cells of one column of ``parsed`` (non-blank rows), each cleaned once."""
+
+    column: int
+    raws: list[str | None]
+    texts: list[str | None]
+    counts: list[int]
+    first_lines: list[int]
+
+    def raws_where(self, test: Callable[[str | None], bool]) -> list[str | None]:
+        return [r for r, t in zip(self.raws, self.texts, strict=True) if test(t)]
+
+    def rows_with(self, raws: Sequence[str | None]) -> tuple[str, dict[str, Any]]:
+        """SQL condition (and its parameter) for rows of ``parsed`` holding one of ``raws``."""
+        column = f"c{self.column}"
+        parts = [f"{column} IS NULL"] if None in raws else []
+        values = [r for r in raws if r is not None]
+        if values:
+            parts.append(f"list_contains($raws, {column})")
+        return "(" + (" OR ".join(parts) or "FALSE") + ")", {"raws": values}
+
+
+def _distinct(con, column: int, not_blank: str) -> _Distinct:
+    rows = con.execute(
+        f"SELECT raw, {clean_sql('raw')} AS text, n, first_line FROM (SELECT c{column} AS raw, "
+        f"count(*) AS n, min(_line) AS first_line FROM parsed WHERE {not_blank} GROUP BY ALL) "
+        "ORDER BY first_line"
+    ).fetchall()
+    return _Distinct(
+        column,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    )
+
+
+def _register_map(con, name: str, columns: dict[str, pa.Array]) -> None:
+    con.register(f"{name}_frame", pa.table(columns))
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
+    con.unregister(f"{name}_frame")
 
 
 def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) -> ParsedUpload:
@@ -53,6 +114,7 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         problems.raise_if_any()
     con = raw.con
     notes: list[str] = []
+    ind_col = None
     if "indicator" in cols and "value" in cols:
         layout = "long"
         ind_col, value_col = cols["indicator"], cols["value"]
@@ -60,19 +122,8 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         ignored = [h for i, h in enumerate(raw.header) if i not in used and h]
         if ignored:
             notes.append("Columns not read: " + ", ".join(ignored) + ".")
-        site_sql = cell(f"c{site_col}") if site_col is not None else "NULL"
-        con.execute(
-            f"CREATE TABLE cells AS SELECT _line, {cell(f'c{ind_col}')} AS indicator, "
-            f"{cell(f'c{month_col}')} AS month_text, {cell(f'c{value_col}')} AS value_text, "
-            f"{value_col} AS value_col, {site_sql} AS site_text FROM raw"
-        )
+        value_cols = [value_col]
         text_cols = [ind_col, month_col] + ([site_col] if site_col is not None else [])
-        problems.query(
-            con,
-            "SELECT _line FROM cells WHERE indicator IS NULL",
-            {},
-            lambda r: (r["_line"], ind_col, "the indicator name is blank; fill it in."),
-        )
     else:
         layout = "wide"
         value_cols = [
@@ -86,45 +137,226 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
                 "or use the columns indicator, month, value.",
             )
             problems.raise_if_any()
-        site_sql = cell(f"c{site_col}") if site_col is not None else "NULL"
-        parts = [
-            f"SELECT _line, $n{i} AS indicator, {cell(f'c{month_col}')} AS month_text, "
-            f"{cell(f'c{i}')} AS value_text, {i} AS value_col, {site_sql} AS site_text FROM raw"
-            for i in value_cols
-        ]
-        names = {f"n{i}": " ".join(raw.header[i].split()) for i in value_cols}
-        execute(con, "CREATE TABLE cells AS " + " UNION ALL ".join(parts), names)
         text_cols = [month_col] + ([site_col] if site_col is not None else [])
-    check_formulas(con, problems, text_cols)
-    problems.query(
+    if site_col is None and site is None:
+        raise InvalidContent.single(
+            raw.file_name,
+            "the file has no site column and the database does not have exactly one "
+            "local-authority site; choose the site the data is for (--site NAME).",
+        )
+    not_blank = not_blank_row_sql(len(raw.header))
+    distinct = {c: _distinct(con, c, not_blank) for c in text_cols}
+    months = distinct[month_col]
+
+    # Indicator names: the stored spelling when one matches, else the cell tidied.
+    by_key = {normalise_name(s): s for s in _stored_names(db, "SELECT name FROM indicators")}
+
+    def canonical(text: str) -> str:
+        return by_key.get(normalise_name(text), " ".join(text.split()))
+
+    if ind_col is not None:
+        inds = distinct[ind_col]
+        name_of = [None if t is None else canonical(t) for t in inds.texts]
+        names = sorted({n for n in name_of if n is not None})
+    else:
+        wide_names = {i: canonical(" ".join(raw.header[i].split())) for i in value_cols}
+        names = sorted(set(wide_names.values()))
+    code = {n: i for i, n in enumerate(names)}
+
+    # Rows with a blank indicator, and text cells holding formulas.
+    if ind_col is not None:
+        _query_rows(
+            con,
+            problems,
+            distinct[ind_col],
+            lambda t: t is None,
+            not_blank,
+            lambda r: (r["_line"], ind_col, "the indicator name is blank; fill it in."),
+        )
+    for c in text_cols:
+        _query_rows(
+            con,
+            problems,
+            distinct[c],
+            lambda t: t is not None and t.startswith("="),
+            not_blank,
+            lambda r, c=c: (r["_line"], c, formula_message(r["text"])),
+        )
+    _query_rows(
         con,
-        "SELECT _line FROM raw WHERE " + cell(f"c{month_col}") + " IS NULL",
-        {},
+        problems,
+        months,
+        lambda t: t is None,
+        not_blank,
         lambda r: (r["_line"], month_col, "the month is blank; fill it in (e.g. 2018-12)."),
     )
-    missing = _check_values(con, problems)
-    _check_months(con, problems, month_col)
+    month_errors, main, first_main = _read_months(months)
+
+    # Sites: the one chosen, or the site column's names (which must be stored).
     stored_sites = _stored_names(db, "SELECT name FROM sites ORDER BY name")
-    new_sites = _map_sites(con, problems, stored_sites, site_col, site, raw.file_name)
-    stored_inds = _stored_names(db, "SELECT name FROM indicators ORDER BY name")
-    _map_names(con, "indicator", stored_inds)
-    problems.query(
+    by_site = {normalise_name(s): s for s in stored_sites}
+    new_sites: dict[str, str] = {}
+    if site_col is None:
+        chosen = by_site.get(normalise_name(site), " ".join(site.split()))
+        if normalise_name(site) not in by_site:
+            new_sites[chosen] = "local_authority"
+        site_names = [chosen]
+    else:
+        site_cells = distinct[site_col]
+        site_of = [None if t is None else by_site.get(normalise_name(t)) for t in site_cells.texts]
+        site_names = sorted({s for s in site_of if s is not None})
+    site_code = {n: i for i, n in enumerate(site_names)}
+
+    # One pass over the rows: codes for indicator, month and site; the value read.
+    month_of = [
+        None if t is None or t in month_errors else read_month(t).month for t in months.texts
+    ]
+    _register_map(
         con,
-        duplicates("clean", "indicator, site, month"),
-        {},
-        lambda r: (
-            r["_line"],
-            None,
-            f"indicator '{r['indicator']}' for {r['month']:%B %Y}"
-            + (f" at site '{r['site']}'" if site_col is not None else "")
-            + f" is given again (first on line {r['first_line']}); keep one row per "
-            "indicator and month.",
-        ),
+        "month_map",
+        {
+            "raw": pa.array(months.raws, pa.string()),
+            "month": pa.array(month_of, pa.date32()),
+            "ordinal": pa.array(
+                [None if m is None else m.year * 12 + m.month - 1 for m in month_of], pa.int32()
+            ),
+        },
     )
+    joins = ["JOIN month_map m ON m.raw IS NOT DISTINCT FROM c.month_raw"]
+    if ind_col is not None:
+        _register_map(
+            con,
+            "ind_map",
+            {
+                "raw": pa.array(inds.raws, pa.string()),
+                "code": pa.array([None if n is None else code[n] for n in name_of], pa.int32()),
+            },
+        )
+        joins.append("JOIN ind_map i ON i.raw IS NOT DISTINCT FROM c.ind_raw")
+        ind_sql = "i.code"
+    else:
+        ind_sql = "c.ind"
+    if site_col is not None:
+        _register_map(
+            con,
+            "site_map",
+            {
+                "raw": pa.array(site_cells.raws, pa.string()),
+                "code": pa.array(
+                    [None if s is None else site_code[s] for s in site_of], pa.int32()
+                ),
+            },
+        )
+        joins.append("JOIN site_map s ON s.raw IS NOT DISTINCT FROM c.site_raw")
+        site_sql = "s.code"
+    else:
+        site_sql = "0::INTEGER"
+    # A value cell that DuckDB casts to a finite number as read is read no differently by the
+    # full cleaning and reading (its cast ignores the white space cleaning would trim), so
+    # only the other cells (blank, markers, "1,234", "12%", errors) take the long way.
+    parts = []
+    for i in value_cols:
+        ind_part = (
+            f"c{ind_col} AS ind_raw" if ind_col is not None else f"{code[wide_names[i]]} AS ind"
+        )
+        site_part = f"c{site_col}" if site_col is not None else "NULL::VARCHAR"
+        parts.append(
+            f"SELECT _line, {ind_part}, c{month_col} AS month_raw, {site_part} AS site_raw, "
+            f"{i}::INTEGER AS value_col, c{i} AS value_raw, TRY_CAST(c{i} AS DOUBLE) AS fast "
+            f"FROM parsed WHERE {not_blank}"
+        )
+    # Fetched as Arrow: counting and the repeated-key test run on its arrays, and the rows
+    # to store are taken from it; SQL reads it (as ``checked``) only to word problems.
+    text = clean_sql("c.value_raw")
+    checked = arrow(
+        con,
+        f"SELECT c._line, c.value_col, {ind_sql}::INTEGER AS ind, {site_sql} AS site, "
+        "m.month, m.ordinal, "
+        f"CASE WHEN isfinite(c.fast) THEN c.fast ELSE {AS_NUMBER.format(x=text)} END AS value, "
+        f"CASE WHEN isfinite(c.fast) THEN FALSE ELSE {IS_MISSING.format(x=text)} END "
+        f"AS is_missing FROM ({' UNION ALL '.join(parts)}) c " + " ".join(joins),
+        sql_params(),
+    )
+    con.register("checked", checked)
+    is_missing, value = checked.column("is_missing"), checked.column("value")
+    missing = _count(is_missing)
+    not_numbers = _count(pc.and_(pc.invert(is_missing), pc.is_null(value)))
+    negatives = _count(pc.less(value, 0))
+    value_text = (
+        "CASE k.value_col "
+        + " ".join(f"WHEN {i} THEN {clean_sql(f'p.c{i}')}" for i in value_cols)
+        + " END"
+    )
+    bad_values = (
+        f"SELECT k._line, k.value_col, {value_text} AS value_text FROM checked k "
+        "JOIN parsed p USING (_line) WHERE "
+    )
+    if not_numbers:
+        problems.query(
+            con,
+            bad_values + "NOT k.is_missing AND k.value IS NULL",
+            {},
+            lambda r: (r["_line"], r["value_col"], _not_a_number(r["value_text"])),
+        )
+    if negatives:
+        problems.query(
+            con,
+            bad_values + "k.value < 0",
+            {},
+            lambda r: (
+                r["_line"],
+                r["value_col"],
+                f"{quote_cell(r['value_text'])} is negative; counts and rates cannot be below "
+                "zero. Correct the value, or write NA if it is not known.",
+            ),
+        )
+    _month_problems(con, problems, months, month_errors, main, first_main)
+    if site_col is not None:
+        _query_rows(
+            con,
+            problems,
+            site_cells,
+            lambda t: t is None,
+            not_blank,
+            lambda r: (r["_line"], site_col, "the site is blank; fill it in."),
+        )
+        _unknown_sites(problems, site_cells, site_of, stored_sites, site_col)
+    valid = pc.and_(
+        pc.and_(pc.is_valid(checked.column("ind")), pc.is_valid(checked.column("site"))),
+        pc.and_(pc.is_valid(checked.column("month")), pc.invert(is_missing)),
+    )
+    valid = pc.and_(valid, pc.fill_null(pc.greater_equal(value, 0), False))
+    if _repeated_keys(con, checked, valid):
+        con.execute(
+            "CREATE VIEW valid AS SELECT * FROM checked WHERE ind IS NOT NULL "
+            "AND site IS NOT NULL AND month IS NOT NULL AND NOT is_missing "
+            "AND value IS NOT NULL AND value >= 0"
+        )
+        problems.query(
+            con,
+            duplicates("valid", "ind, site, month"),
+            {},
+            lambda r: (
+                r["_line"],
+                None,
+                f"indicator '{names[r['ind']]}' for {r['month']:%B %Y}"
+                + (f" at site '{site_names[r['site']]}'" if site_col is not None else "")
+                + f" is given again (first on line {r['first_line']}); keep one row per "
+                "indicator and month.",
+            ),
+        )
     problems.raise_if_any()
-    rows = con.sql(
-        "SELECT _line AS line, indicator, site, month, value FROM clean"
-    ).to_arrow_table()
+    # No problem: every row not missing is valid, and is stored.
+    found = checked.filter(pc.invert(is_missing)) if missing else checked
+    rows = pa.table(
+        {
+            "line": found.column("_line"),
+            "indicator": _names(found.column("ind"), names),
+            "site": _names(found.column("site"), site_names),
+            "month": found.column("month"),
+            "value": found.column("value"),
+        }
+    )
     return ParsedUpload(
         kind="indicators",
         file_name=raw.file_name,
@@ -137,6 +369,153 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         notes=notes,
         new_sites=new_sites,
     )
+
+
+def _count(flags: pa.ChunkedArray) -> int:
+    """How many of ``flags`` are TRUE (NULL counts as FALSE)."""
+    return pc.sum(flags).as_py() or 0
+
+
+#: The repeated-key test counts rows per key in an array indexed by key when the keys fit in
+#: at most this many slots (or four per row); more, and SQL groups the rows instead.
+_DENSE_KEYS = 1 << 22
+
+
+def _repeated_keys(con, checked: pa.Table, valid: pa.ChunkedArray) -> bool:
+    """Whether two valid rows have the same indicator, site and month.
+
+    A hash aggregate over a million keys costs more than the rest of the checks; the codes
+    and month ordinals are small integers, so the key is usually a dense index instead.
+    """
+    keys = checked.select(["ind", "site", "ordinal"])
+    if _count(valid) < keys.num_rows:
+        keys = keys.filter(valid)
+    if keys.num_rows < 2:
+        return False
+    ind, site, ordinal = (keys.column(c).to_numpy() for c in ("ind", "site", "ordinal"))
+    first = int(ordinal.min())
+    months = int(ordinal.max()) - first + 1
+    sites = int(site.max()) + 1
+    slots = (int(ind.max()) + 1) * sites * months
+    if slots <= max(_DENSE_KEYS, 4 * keys.num_rows):
+        key = (ind.astype(np.int64) * sites + site) * months + (ordinal - first)
+        return bool(np.bincount(key).max() > 1)
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM checked WHERE ind IS NOT NULL AND site IS NOT "
+            "NULL AND month IS NOT NULL AND NOT is_missing AND value IS NOT NULL AND value >= 0 "
+            "GROUP BY ind, site, month HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+    )
+
+
+def _names(codes: pa.ChunkedArray, names: list[str]) -> pa.ChunkedArray:
+    """Codes (indexes into ``names``) as a dictionary-encoded text column (no copy)."""
+    dictionary = pa.array(names, pa.string())
+    return pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(chunk, dictionary) for chunk in codes.chunks],
+        type=NAME_TYPE,
+    )
+
+
+def _query_rows(con, problems: Problems, cells: _Distinct, test, not_blank: str, make) -> None:
+    """Add a problem for each row whose cell (cleaned: ``text``) passes ``test``."""
+    raws = cells.raws_where(test)
+    if not raws:
+        return
+    where, params = cells.rows_with(raws)
+    problems.query(
+        con,
+        f"SELECT _line, {clean_sql(f'c{cells.column}')} AS text FROM parsed "
+        f"WHERE {where} AND {not_blank}",
+        params,
+        make,
+    )
+
+
+def _read_months(months: _Distinct) -> tuple[dict[str, str], str | None, tuple | None]:
+    """Read each distinct month; return the error (or other convention) of each text that has
+    one, the file's main convention, and its first line and text when conventions are mixed."""
+    readings = {t: read_month(t) for t in months.texts if t is not None}
+    counts: Counter[str] = Counter()
+    for text, n in zip(months.texts, months.counts, strict=True):
+        if text is not None and readings[text].convention:
+            counts[readings[text].convention] += n
+    main = None
+    if counts:
+        order = list(MONTH_CONVENTIONS)
+        main = max(counts, key=lambda c: (counts[c], -order.index(c)))
+    errors = {}
+    for text, reading in readings.items():
+        error = reading.error or (None if reading.convention == main else reading.convention)
+        if error:
+            errors[text] = error
+    first_main = None
+    if len(counts) > 1:
+        fine = [
+            (line, text)
+            for text, line in zip(months.texts, months.first_lines, strict=True)
+            if text is not None and text not in errors
+        ]
+        first_main = min(fine) if fine else (None, None)
+    return errors, main, first_main
+
+
+def _month_problems(con, problems, months: _Distinct, errors, main, first_main) -> None:
+    raws = months.raws_where(lambda t: t is not None and t in errors)
+    if not raws:
+        return
+    where, params = months.rows_with(raws)
+    month_col = months.column
+
+    def message(r):
+        error = errors[r["month_text"]]
+        if error in MONTH_CONVENTIONS:
+            example = (
+                f" ({quote_cell(first_main[1])} on line {first_main[0]})"
+                if first_main and first_main[1] is not None
+                else ""
+            )
+            return (
+                r["_line"],
+                month_col,
+                f"the month {quote_cell(r['month_text'])} is written as {error}, but most of "
+                f"this file uses {main}{example}; write every month the same way.",
+            )
+        return r["_line"], month_col, error + "."
+
+    problems.query(
+        con,
+        f"SELECT _line, {clean_sql(f'c{month_col}')} AS month_text FROM parsed WHERE {where}",
+        params,
+        message,
+    )
+
+
+def _unknown_sites(problems, cells: _Distinct, site_of, stored: list[str], site_col) -> None:
+    """One problem per site name that is not stored, at its first line."""
+    unknown: dict[str, tuple[int, int]] = {}
+    for text, name, n, first in zip(
+        cells.texts, site_of, cells.counts, cells.first_lines, strict=True
+    ):
+        if text is not None and name is None:
+            lines, line = unknown.get(text, (0, first))
+            unknown[text] = (lines + n, min(line, first))
+    for text, (n, line) in unknown.items():
+        problems.add(
+            line,
+            site_col,
+            f"the site {quote_cell(text)} is not stored"
+            + (f" (also on {n - 1} more lines)" if n > 1 else "")
+            + "."
+            + did_you_mean(text, stored)
+            + " Use a stored site name: "
+            + ", ".join(stored)
+            + "."
+            if stored
+            else f"the site {quote_cell(text)} is not stored; choose a "
+            "site instead of giving a site column.",
+        )
 
 
 def _check_values(con, problems: Problems) -> int:
@@ -186,174 +565,6 @@ def _not_a_number(text: str) -> str:
     )
 
 
-def _check_months(con, problems: Problems, month_col: int) -> None:
-    """Read each distinct month text; refuse unreadable ones and files that mix conventions."""
-    texts = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT month_text FROM cells WHERE month_text IS NOT NULL"
-        ).fetchall()
-    ]
-    readings = {t: read_month(t) for t in texts}
-    counts = Counter()
-    for text, n in con.execute(
-        "SELECT month_text, count(*) FROM cells WHERE month_text IS NOT NULL GROUP BY month_text"
-    ).fetchall():
-        if readings[text].convention:
-            counts[readings[text].convention] += n
-    main = None
-    if counts:
-        order = list(MONTH_CONVENTIONS)
-        main = max(counts, key=lambda c: (counts[c], -order.index(c)))
-    frame = pd.DataFrame(
-        {
-            "month_text": texts,
-            "month": [readings[t].month for t in texts],
-            "error": [
-                readings[t].error
-                or (None if readings[t].convention == main else readings[t].convention)
-                for t in texts
-            ],
-        }
-    )
-    frame["month"] = pd.to_datetime(frame["month"]).astype("datetime64[s]")
-    con.register("month_map", frame)
-    con.execute(
-        "CREATE TABLE months AS SELECT month_text, month::DATE AS month, error FROM month_map"
-    )
-    con.unregister("month_map")
-    if len(counts) > 1:
-        first_main = con.execute(
-            "SELECT min(_line), arg_min(month_text, _line) FROM cells JOIN months "
-            "USING (month_text) WHERE months.error IS NULL"
-        ).fetchall()[0]
-    else:
-        first_main = None
-
-    def message(r):
-        error = r["error"]
-        if error in MONTH_CONVENTIONS:
-            return (
-                r["_line"],
-                month_col,
-                f"the month {quote_cell(r['month_text'])} is written as {error}, but most of "
-                f"this file uses {main} ({quote_cell(first_main[1])} on line {first_main[0]}); "
-                "write every month the same way.",
-            )
-        return r["_line"], month_col, error + "."
-
-    problems.query(
-        con,
-        "SELECT DISTINCT _line, month_text, error FROM cells JOIN months USING (month_text) "
-        "WHERE error IS NOT NULL",
-        {},
-        message,
-    )
-
-
 def _stored_names(db: Database, sql: str) -> list[str]:
     with db.cursor() as cur:
         return [r[0] for r in cur.execute(sql).fetchall()]
-
-
-def _map_sites(
-    con,
-    problems: Problems,
-    stored: list[str],
-    site_col: int | None,
-    site: str | None,
-    file_name: str,
-) -> dict[str, str]:
-    """Resolve the site of every row; return sites to create (only one named by the user)."""
-    by_key = {normalise_name(s): s for s in stored}
-    new_sites: dict[str, str] = {}
-    if site_col is None:
-        if site is None:
-            raise InvalidContent.single(
-                file_name,
-                "the file has no site column and the database does not have exactly one "
-                "local-authority site; choose the site the data is for (--site NAME).",
-            )
-        canonical = by_key.get(normalise_name(site), " ".join(site.split()))
-        if normalise_name(site) not in by_key:
-            new_sites[canonical] = "local_authority"
-        con.execute(
-            "CREATE TABLE site_map AS SELECT NULL::VARCHAR AS site_text, $s::VARCHAR AS site",
-            {"s": canonical},
-        )
-    else:
-        texts = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT site_text FROM cells WHERE site_text IS NOT NULL"
-            ).fetchall()
-        ]
-        mapping = {t: by_key.get(normalise_name(t)) for t in texts}
-        con.register(
-            "site_pairs",
-            pd.DataFrame({"site_text": texts, "site": [mapping[t] for t in texts]}, dtype=object),
-        )
-        con.execute(
-            "CREATE TABLE site_map AS SELECT site_text::VARCHAR AS site_text, "
-            "site::VARCHAR AS site FROM site_pairs"
-        )
-        con.unregister("site_pairs")
-        problems.query(
-            con,
-            "SELECT _line FROM raw WHERE " + cell(f"c{site_col}") + " IS NULL",
-            {},
-            lambda r: (r["_line"], site_col, "the site is blank; fill it in."),
-        )
-        for text in texts:
-            if mapping[text] is None:
-                problems.query(
-                    con,
-                    "SELECT min(_line) AS _line, count(DISTINCT _line) AS n FROM cells "
-                    "WHERE site_text = $t HAVING count(*) > 0",
-                    {"t": text},
-                    lambda r, text=text: (
-                        r["_line"],
-                        site_col,
-                        f"the site {quote_cell(text)} is not stored"
-                        + (f" (also on {r['n'] - 1} more lines)" if r["n"] > 1 else "")
-                        + "."
-                        + did_you_mean(text, stored)
-                        + " Use a stored site name: "
-                        + ", ".join(stored)
-                        + "."
-                        if stored
-                        else f"the site {quote_cell(text)} is not stored; choose a "
-                        "site instead of giving a site column.",
-                    ),
-                )
-    return new_sites
-
-
-def _map_names(con, what: str, stored: list[str]) -> None:
-    """Build table ``clean``: valid rows with indicator names in their stored spelling."""
-    by_key = {normalise_name(s): s for s in stored}
-    texts = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT {what} FROM valued WHERE {what} IS NOT NULL"
-        ).fetchall()
-    ]
-    con.register(
-        "name_pairs",
-        pd.DataFrame(
-            {
-                "text": texts,
-                "name": [by_key.get(normalise_name(t), " ".join(t.split())) for t in texts],
-            },
-            dtype=object,
-        ),
-    )
-    con.execute(
-        "CREATE TABLE clean AS SELECT v._line, n.name::VARCHAR AS indicator, s.site, m.month, "
-        "v.value FROM valued v JOIN name_pairs n ON n.text = v.indicator "
-        "JOIN months m ON m.month_text = v.month_text AND m.error IS NULL "
-        "JOIN site_map s ON s.site_text IS NOT DISTINCT FROM v.site_text "
-        "WHERE NOT v.is_missing AND v.value IS NOT NULL AND v.value >= 0 "
-        "AND s.site IS NOT NULL"
-    )
-    con.unregister("name_pairs")

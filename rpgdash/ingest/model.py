@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 KINDS = ("indicators", "workforce", "survey", "excerpts")
 
@@ -31,7 +32,9 @@ class ParsedUpload:
     - survey: line, site, wave, respondent, role, statement_id, score (NULL = no answer)
     - excerpts: line, site, wave, theme, polarity, excerpt, source_type, role (NULL = none)
 
-    Names are the stored spelling when a stored row matched (ignoring case and spacing).
+    Names are the stored spelling when a stored row matched (ignoring case and spacing). The
+    indicator and site columns of indicator files are dictionary-encoded (few names, up to
+    millions of rows).
     """
 
     kind: str
@@ -46,6 +49,22 @@ class ParsedUpload:
     new_sites: dict[str, str] = field(default_factory=dict)
     waves: dict[str, WaveDetails] = field(default_factory=dict)
 
+    _distinct: dict[str, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
     @property
     def n_rows(self) -> int:
         return self.rows.num_rows
+
+    def distinct(self, column: str) -> list[str]:
+        """The distinct values of a text column of ``rows``, sorted (worked out once; cheap
+        for a dictionary-encoded column, whose codes are counted rather than its rows)."""
+        if column not in self._distinct:
+            found: set[str] = set()
+            for chunk in self.rows.column(column).chunks:
+                if pa.types.is_dictionary(chunk.type):
+                    chunk = chunk.dictionary.take(pc.unique(chunk.indices.drop_null()))
+                found.update(pc.unique(chunk).drop_null().to_pylist())
+            self._distinct[column] = sorted(found)
+        return self._distinct[column]

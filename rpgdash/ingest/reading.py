@@ -3,9 +3,18 @@
 CSV files are decoded here (encoding detected: UTF-8 with or without BOM, UTF-16, Windows-1252),
 their delimiter detected (comma, semicolon or tab) and then parsed by DuckDB's ``read_csv`` with
 every column as text, so that a million-row file is read at DuckDB's speed. ``.xlsx`` files are
-read with openpyxl. Either way the result is a scratch in-memory DuckDB table ``raw`` with a
-``_line`` column (the line a spreadsheet shows; the header is line 1) and text columns
-``c0, c1, ...``. Validation then runs as SQL over that table.
+read with openpyxl. Either way the result is a scratch in-memory DuckDB database holding:
+
+- view ``parsed`` (over table ``parsed_cells``): ``_line`` (the line a spreadsheet shows; the
+  header is line 1) and the cells as read, ``c0, c1, ...`` (text, NULL when empty), blank rows
+  included;
+- view ``raw``: the same rows and columns with every cell cleaned (see :func:`clean_sql`) and
+  blank rows left out. Validation runs as SQL over it.
+
+Cleaning every cell of a million rows costs more than reading them, so ``raw`` stays a view:
+parsers that query it many times on small files call :meth:`RawTable.materialise`, and the
+indicator parser cleans the few distinct values of its text columns instead (the same SQL,
+applied to a small table) and looks at ``raw`` only for rows that have a problem.
 """
 
 from __future__ import annotations
@@ -17,9 +26,11 @@ import io
 import os
 import re
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -28,6 +39,7 @@ from rpgdash import settings
 from rpgdash.ingest.errors import FileTooLarge, Problem, UnreadableFile, column_letter
 
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -37,7 +49,8 @@ _SURVEYMONKEY_MARKERS = {"respondent id", "collector id"}
 
 @dataclass
 class RawTable:
-    """A file read as text. ``con`` holds table ``raw(_line, c0, c1, ...)``; close it when done."""
+    """A file read as text. ``con`` holds views ``parsed`` and ``raw`` (both
+    ``_line, c0, c1, ...``, see the module docstring); close it when done."""
 
     file_name: str
     sha256: str
@@ -47,8 +60,12 @@ class RawTable:
     header: list[str]
     header2: list[str] | None
     con: duckdb.DuckDBPyConnection
-    n_rows: int
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of ``raw`` (counted when asked)."""
+        return self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
 
     @property
     def columns(self) -> list[str]:
@@ -60,6 +77,20 @@ class RawTable:
         if self.sheet is not None:
             return f"Excel workbook, sheet '{self.sheet}'"
         return f"CSV, {self.encoding}, {DELIMITERS[self.delimiter or ',']}-separated"
+
+    def materialise(self) -> None:
+        """Store the cleaned cells as table ``raw`` (for parsers that query them many times)."""
+        kinds = self.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'raw'"
+        ).fetchall()
+        if kinds and kinds[0][0] == "VIEW":
+            self.con.execute("CREATE TABLE raw_cells AS SELECT * FROM raw")
+            self.con.execute("DROP VIEW raw")
+            self.con.execute("ALTER TABLE raw_cells RENAME TO raw")
+            # Nothing reads the cells as read any more (and columns dropped from raw, such as
+            # a survey's personal ones, must not stay behind in another table).
+            self.con.execute("DROP VIEW parsed")
+            self.con.execute("DROP TABLE parsed_cells")
 
     def close(self) -> None:
         self.con.close()
@@ -92,8 +123,9 @@ def read_upload(
     check_size(len(data), file_name)
     progress = progress or _no_progress
     progress(0.02, "Reading the file")
-    sha = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    # The digest (for the upload history) is worked out while the file is parsed.
+    sha = _in_background(lambda: hashlib.sha256(data).hexdigest())
+    if not data or data.isspace():
         raise UnreadableFile.single(file_name, "the file is empty; export the data again.")
     is_xlsx_name = file_name.lower().endswith((".xlsx", ".xlsm"))
     if data.startswith(_XLSX_MAGIC):
@@ -103,7 +135,7 @@ def read_upload(
                 "this is an Excel workbook (.xlsx) with another file name ending; rename it to "
                 "end in .xlsx, or save it from Excel as CSV.",
             )
-        return _read_xlsx(data, file_name, sha, sheet, progress)
+        return _read_xlsx(data, file_name, sha(), sheet, progress)
     if data.startswith(_XLS_MAGIC) or file_name.lower().endswith(".xls"):
         raise UnreadableFile.single(
             file_name,
@@ -116,12 +148,40 @@ def read_upload(
             "the file name ends in .xlsx but the file is not a complete Excel workbook (it may be "
             "damaged or cut short); save it again from Excel.",
         )
-    text, encoding = _decode(data, file_name)
-    return _read_csv_text(text, encoding, file_name, sha, progress)
+    body = _Body.of_ascii(data, file_name)
+    if body is None:
+        text, encoding = _decode(data, file_name)
+        body, encoding = _Body.of_text(text), encoding
+    else:
+        encoding = "UTF-8"
+    return _read_csv_text(body, encoding, file_name, sha, progress)
 
 
 def _no_progress(fraction: float, message: str) -> None:
     pass
+
+
+def _in_background(fn: Callable[..., T], *args) -> Callable[[], T]:
+    """Start ``fn(*args)`` in a thread (it overlaps DuckDB's work, which releases the GIL, as
+    does hashing); return a function that waits for its result."""
+    done: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            done["value"] = fn(*args)
+        except BaseException as exc:  # handed to whoever waits
+            done["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["value"]
+
+    return result
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -209,27 +269,82 @@ def _detect_delimiter(text: str) -> str:
     return best
 
 
+@dataclass
+class _Body:
+    """A CSV file's text, newlines unified (CR LF -> LF, so that a cell's own line breaks
+    become LF too) and trailing blanks dropped: a decoded string, or, for a file of plain
+    ASCII with LF newlines (the same text, byte for byte), the file's bytes up to ``end``,
+    which are then neither decoded nor copied unless a rare case needs the whole text."""
+
+    text: str | None
+    data: bytes | None = None
+    end: int = 0
+
+    @classmethod
+    def of_text(cls, text: str) -> _Body:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        text = text.rstrip("\n\t ")  # the file written for DuckDB ends with one LF
+        return cls(text, None, len(text))
+
+    @classmethod
+    def of_ascii(cls, data: bytes, file_name: str) -> _Body | None:
+        """The bytes as they are, when decoding them would change nothing (else None)."""
+        if not data.isascii() or b"\r" in data or b"\x00" in data[:4096]:
+            return None
+        # What _decode checks and strips, for text that needs no decoding.
+        if _CONTROL_BYTES.search(data, 0, 65536):
+            raise _binary(file_name)
+        end = len(data)
+        while end and data[end - 1] == 0x1A:
+            end -= 1
+        while end and data[end - 1] in b"\n\t ":
+            end -= 1
+        return cls(None, data, end)
+
+    def __len__(self) -> int:
+        return self.end
+
+    def prefix(self, n: int = 65536) -> str:
+        if self.text is not None:
+            return self.text[:n]
+        return self.data[: min(n, self.end)].decode("ascii")
+
+    def full(self) -> str:
+        if self.text is None:
+            self.text = self.data[: self.end].decode("ascii")
+        return self.text
+
+    def count(self, sub: str, start: int) -> int:
+        if self.text is not None:
+            return self.text.count(sub, start)
+        return self.data.count(sub.encode("ascii"), start, self.end)
+
+    def find(self, sub: str, start: int) -> int:
+        if self.text is not None:
+            return self.text.find(sub, start)
+        return self.data.find(sub.encode("ascii"), start, self.end)
+
+    def write(self, path: str) -> None:
+        """Write the text to ``path`` as UTF-8, ending with one LF."""
+        if self.data is not None:
+            with open(path, "wb") as f:
+                f.write(memoryview(self.data)[: self.end])
+                f.write(b"\n")
+        else:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(self.text)
+                f.write("\n")
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f]")
+
+
 def _read_csv_text(
-    text: str, encoding: str, file_name: str, sha: str, progress: Progress
+    body: _Body, encoding: str, file_name: str, sha: Callable[[], str], progress: Progress
 ) -> RawTable:
-    # One newline convention for the parser (a cell's own line breaks become "\n" too).
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    text = text.rstrip("\n\t ") + "\n"
-    delim = _detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    try:
-        header = [h.strip() for h in next(reader)]
-        header2 = None
-        if {h.casefold() for h in header} >= _SURVEYMONKEY_MARKERS:
-            header2 = [h.strip() for h in next(reader, [])]
-            header2 += [""] * (len(header) - len(header2))
-            header += [""] * (len(header2) - len(header))
-    except csv.Error as exc:
-        raise UnreadableFile.single(
-            file_name, f"the header row cannot be read ({exc}); check its quotes.", line=1
-        ) from None
-    header_lines = reader.line_num
+    delim = _detect_delimiter(body.prefix())
+    header, header2, header_lines = _read_header(body, delim, file_name)
     if len(header) == 1 and header2 is None:
         other = re.search(r"[|:,;\t^~]", header[0])
         hint = f" (this file seems to use '{other[0]}')" if other else ""
@@ -245,47 +360,77 @@ def _read_csv_text(
         columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
         with tempfile.TemporaryDirectory(prefix="rpgdash-upload-") as tmp:
             path = os.path.join(tmp, "upload.csv")
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+            body.write(path)
             progress(0.1, "Parsing the file")
+            body_start = _offset_after_lines(body, header_lines)
+            newlines = _in_background(body.count, "\n", body_start)
             # Column names are ours (c0, c1, ...); file path and delimiter are bound.
-            _read_csv_into_parsed(con, path, delim, header_lines, columns, file_name)
+            _read_csv_into_parsed(con, path, delim, header_lines, header_rows, columns, file_name)
         rejects = con.execute(
             "SELECT line, column_idx, error_type, csv_line FROM reject_errors ORDER BY line"
         ).fetchall()
         if rejects:
             raise UnreadableFile(_reject_problems(rejects, file_name, header, delim))
-        line_expr = f"_rn + {header_rows}"
-        body_start = _offset_after_lines(text, header_lines)
-        if re.search(r"\n\r?\n", text[body_start:]):
+        if _has_blank_lines(con, body, body_start, newlines()):
             # DuckDB skips blank lines; a spreadsheet shows them. Number rows as it would.
-            lines = _nonblank_record_lines(text[body_start:], delim, header_rows)
+            lines = _nonblank_record_lines(body.full()[body_start:], delim, header_rows)
             con.register("line_map", pd.DataFrame({"_rn": range(1, len(lines) + 1), "_l": lines}))
-            con.execute(
-                "CREATE TABLE parsed2 AS SELECT p.*, m._l FROM parsed p JOIN line_map m USING (_rn)"
+            _replace_parsed(
+                con,
+                "SELECT m._l::INTEGER AS _line, p.* EXCLUDE (_line) FROM parsed p "
+                f"JOIN line_map m ON m._rn = p._line - {header_rows} ORDER BY m._l",
             )
-            con.execute("DROP TABLE parsed")
-            con.execute("ALTER TABLE parsed2 RENAME TO parsed")
-            line_expr = "_l"
-        _create_raw(con, "parsed", f"({line_expr})::INTEGER", len(header))
-        con.execute("DROP TABLE parsed")
-        n_rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+            con.unregister("line_map")
+        _create_raw_view(con, len(header))
     except BaseException:
         con.close()
         raise
     progress(0.3, "Checking the values")
-    raw = RawTable(file_name, sha, encoding, delim, None, header, header2, con, n_rows)
+    raw = RawTable(file_name, sha(), encoding, delim, None, header, header2, con)
     return _finish(raw)
 
 
-def _read_csv_into_parsed(con, path, delim, header_lines, columns, file_name) -> None:
+def _read_header(
+    body: _Body, delim: str, file_name: str
+) -> tuple[list[str], list[str] | None, int]:
+    """The header row(s) and how many lines they take (read from the start of the text)."""
+    # The header is near the start: parse a prefix, and the whole text only if it runs over.
+    for whole in (False, True):
+        sample = body.full() if whole else body.prefix()
+        reader = csv.reader(io.StringIO(sample), delimiter=delim)
+        try:
+            header = [h.strip() for h in next(reader)]
+            header2 = None
+            if {h.casefold() for h in header} >= _SURVEYMONKEY_MARKERS:
+                header2 = [h.strip() for h in next(reader, [])]
+                header2 += [""] * (len(header) - len(header2))
+                header += [""] * (len(header2) - len(header))
+        except csv.Error as exc:
+            if not whole:
+                continue
+            raise UnreadableFile.single(
+                file_name, f"the header row cannot be read ({exc}); check its quotes.", line=1
+            ) from None
+        header_lines = reader.line_num
+        if whole or _offset_after_lines(sample, header_lines) < len(sample):
+            return header, header2, header_lines
+    raise AssertionError("unreachable")  # pragma: no cover - the whole text always returns
+
+
+def _read_csv_into_parsed(con, path, delim, header_lines, header_rows, columns, file_name) -> None:
     try:
         con.execute(
-            "CREATE TABLE parsed AS SELECT row_number() OVER () AS _rn, * FROM read_csv(?, "
+            "CREATE TABLE parsed_cells AS SELECT * FROM read_csv(?, "
             "delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
             f"auto_detect = false, columns = {columns!r}, strict_mode = true, "
             "null_padding = false, store_rejects = true)",
             [path, delim, header_lines],
+        )
+        # The table keeps the file's order (DuckDB preserves insertion order), so a row's
+        # position (rowid, from 0) gives its line: cheaper than numbering rows as they are read.
+        con.execute(
+            f"CREATE VIEW parsed AS SELECT (rowid + {int(header_rows) + 1})::INTEGER AS _line, * "
+            "FROM parsed_cells"
         )
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
@@ -296,7 +441,28 @@ def _read_csv_into_parsed(con, path, delim, header_lines, columns, file_name) ->
         ) from None
 
 
-def _offset_after_lines(text: str, n: int) -> int:
+def _replace_parsed(con: duckdb.DuckDBPyConnection, select: str) -> None:
+    """Make view ``parsed`` show the rows of ``select`` (which may read ``parsed``)."""
+    con.execute(f"CREATE TABLE parsed_next AS {select}")
+    con.execute("DROP VIEW parsed")
+    con.execute("DROP TABLE parsed_cells")
+    con.execute("ALTER TABLE parsed_next RENAME TO parsed_cells")
+    con.execute("CREATE VIEW parsed AS SELECT * FROM parsed_cells")
+
+
+def _has_blank_lines(con, body: _Body, body_start: int, newlines: int) -> bool:
+    """Whether the body (from ``body_start``, holding ``newlines`` LFs) has an empty line,
+    which DuckDB skips but a spreadsheet counts."""
+    rows = con.execute("SELECT count(*) FROM parsed_cells").fetchall()[0][0]
+    # One LF between rows (the text ends without one) means no empty line; more means an
+    # empty line or a cell with a line break, which the slower search below tells apart.
+    if newlines <= rows - 1:
+        return False
+    # (After the newlines were unified, "\n\r\n" no longer occurs.)
+    return body.find("\n\n", body_start) >= 0
+
+
+def _offset_after_lines(text: str | _Body, n: int) -> int:
     pos = 0
     for _ in range(n):
         nxt = text.find("\n", pos)
@@ -412,15 +578,17 @@ def _read_xlsx(
     try:
         con.register("sheet_rows", frame)
         casts = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(width))
-        con.execute(f"CREATE TABLE sheet AS SELECT _line, {casts} FROM sheet_rows ORDER BY _line")
-        _create_raw(con, "sheet", "_line", width)
-        con.execute("DROP TABLE sheet")
+        con.execute(
+            f"CREATE TABLE parsed_cells AS SELECT _line, {casts} FROM sheet_rows ORDER BY _line"
+        )
+        con.execute("CREATE VIEW parsed AS SELECT * FROM parsed_cells")
         con.unregister("sheet_rows")
+        _create_raw_view(con, width)
     except BaseException:
         con.close()
         raise
     progress(0.3, "Checking the values")
-    raw = RawTable(file_name, sha, "xlsx", None, sheet_name, header, header2, con, len(data_rows))
+    raw = RawTable(file_name, sha, "xlsx", None, sheet_name, header, header2, con)
     return _finish(raw)
 
 
@@ -445,11 +613,17 @@ def _cell_text(value: object) -> str | None:
 # --- common -------------------------------------------------------------------------------
 
 #: A cell that needs cleaning: surrounding white space (also no-break spaces), or a leading
-#: apostrophe (how safe_csv neutralised a formula-like text in an export).
+#: apostrophe (how safe_csv neutralised a formula-like text in an export). RE2 syntax; the
+#: pattern is written into the SQL as a literal (views cannot take parameters).
 _NEEDS_CLEANING = r"^[\s\x{00A0}']|[\s\x{00A0}]$"
+_NEEDS_CLEANING_SQL = "'" + _NEEDS_CLEANING.replace("'", "''") + "'"
+
+#: Code points a cell must start with for :func:`clean_sql` to make it NULL (besides being
+#: empty): the white space it trims, the white space ``\s`` matches, and the apostrophe.
+_BLANK_STARTS = "9, 10, 11, 12, 13, 32, 39, 160"
 
 
-def _clean(column: str) -> str:
+def clean_sql(column: str) -> str:
     """SQL: the cell trimmed, with the export's protective apostrophe removed; NULL if blank.
 
     Most cells need nothing, so the costly trim only runs where the cheap test says so.
@@ -460,19 +634,50 @@ def _clean(column: str) -> str:
     )
     trimmed = f"trim({unquoted}, ' ' || chr(9) || chr(13) || chr(10) || chr(160))"
     return (
-        f"nullif(CASE WHEN regexp_matches({column}, $needs_cleaning) THEN {trimmed} "
+        f"nullif(CASE WHEN regexp_matches({column}, {_NEEDS_CLEANING_SQL}) THEN {trimmed} "
         f"ELSE {column} END, '')"
     )
 
 
-def _create_raw(con: duckdb.DuckDBPyConnection, source: str, line_sql: str, width: int) -> None:
-    """Create table ``raw`` from ``source``: clean cells, spreadsheet lines, no blank rows."""
-    cleaned = ", ".join(f"{_clean(f'c{i}')} AS c{i}" for i in range(width))
+def blank_sql(column: str) -> str:
+    """SQL: TRUE exactly when :func:`clean_sql` of the cell is NULL, at a fraction of its cost.
+
+    A cell that cleaning empties is NULL, empty, or starts with one of ``_BLANK_STARTS``; only
+    those few are cleaned to be sure (a CASE, so that the rest never are).
+    """
+    return (
+        f"CASE WHEN {column} IS NULL THEN TRUE WHEN {column} = '' OR ord({column}) IN "
+        f"({_BLANK_STARTS}) THEN {clean_sql(column)} IS NULL ELSE FALSE END"
+    )
+
+
+def not_blank_row_sql(width: int) -> str:
+    """SQL over ``parsed``: TRUE for a row with a cell that is not blank once cleaned.
+
+    A cell starting with an ASCII character from ``(`` on is not blank whatever cleaning does;
+    DuckDB's column statistics usually prove that of a whole column, so the test costs nothing
+    on most files, and :func:`blank_sql` decides the other cells.
+    """
+    if width == 0:
+        return "FALSE"
+    cells = (f"c{i}" for i in range(width))
+    return (
+        "("
+        + " OR ".join(
+            f"(({c} IS NOT NULL AND {c} >= '(' AND {c} < chr(128)) OR NOT ({blank_sql(c)}))"
+            for c in cells
+        )
+        + ")"
+    )
+
+
+def _create_raw_view(con: duckdb.DuckDBPyConnection, width: int) -> None:
+    """Create view ``raw`` over ``parsed``: clean cells, no blank rows."""
+    cleaned = ", ".join(f"{clean_sql(f'c{i}')} AS c{i}" for i in range(width))
     not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width)) or "false"
     con.execute(
-        f"CREATE TABLE raw AS SELECT * FROM (SELECT {line_sql} AS _line, {cleaned} "
-        f"FROM {source}) WHERE {not_blank}",
-        {"needs_cleaning": _NEEDS_CLEANING},
+        f"CREATE OR REPLACE VIEW raw AS SELECT * FROM (SELECT _line{', ' if width else ''}"
+        f"{cleaned} FROM parsed) WHERE {not_blank}"
     )
 
 
@@ -490,12 +695,13 @@ def _finish(raw: RawTable) -> RawTable:
             if filled:
                 keep.append(i)
         if len(keep) < len(raw.header):
+            # The dropped columns are blank once cleaned, so no row turns blank without them.
             cols = ", ".join(f"c{old} AS c{new}" for new, old in enumerate(keep))
-            raw.con.execute(f"CREATE TABLE raw2 AS SELECT _line, {cols} FROM raw ORDER BY _line")
-            raw.con.execute("DROP TABLE raw")
-            raw.con.execute("ALTER TABLE raw2 RENAME TO raw")
+            _replace_parsed(raw.con, f"SELECT _line, {cols} FROM parsed ORDER BY _line")
+            _create_raw_view(raw.con, len(keep))
             raw.header = [raw.header[i] for i in keep]
-    if raw.n_rows == 0:
+    not_blank = not_blank_row_sql(len(raw.header))
+    if not raw.con.execute(f"SELECT 1 FROM parsed WHERE {not_blank} LIMIT 1").fetchall():
         raw.close()
         raise UnreadableFile.single(
             raw.file_name,

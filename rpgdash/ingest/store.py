@@ -10,6 +10,13 @@ put back. An upload whose values a later, still stored upload changed again cann
 until that later upload is reverted (the refusal names it). A survey upload cannot replace
 answers already stored (the refusal names the upload that stored them), so reverting it just
 removes its respondents and their answers.
+
+``indicator_values`` and ``workforce`` hold one row per key (see ``rpgdash/db.py``; no index
+enforces it for ``indicator_values``, so this module does): a file never repeats a key (its
+parser refuses that), and storing it, in one transaction under the write lock, updates the
+stored rows whose key it has and inserts only keys not stored, so no key is stored twice.
+Rows go from the file's Arrow table to the tables in set-based SQL; only the problems listed
+(at most ``MAX_LISTED``) and the preview's first rows are fetched into Python.
 """
 
 from __future__ import annotations
@@ -20,9 +27,12 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rpgdash.db import DIRECTIONS, Database
 from rpgdash.ingest.errors import (
+    MAX_LISTED,
     ConflictError,
     IngestError,
     InvalidContent,
@@ -91,17 +101,68 @@ def _count_line(added: int, changed: int, unchanged: int, missing: int) -> str:
 
 def preview(db: Database, parsed: ParsedUpload) -> Preview:
     """Compare ``parsed`` with what is stored; write nothing."""
-    with db.cursor() as cur:
+    with db.cursor() as cur, _incoming(cur, parsed):
         already = _already_stored(cur, parsed)
-        cur.register("incoming", parsed.rows)
-        try:
-            if parsed.kind == "survey":
-                return _preview_survey(cur, parsed, already)
-            if parsed.kind == "excerpts":
-                return _preview_excerpts(cur, parsed, already)
-            return _preview_values(cur, parsed, already)
-        finally:
-            cur.unregister("incoming")
+        if parsed.kind == "survey":
+            return _preview_survey(cur, parsed, already)
+        if parsed.kind == "excerpts":
+            return _preview_excerpts(cur, parsed, already)
+        return _preview_values(cur, parsed, already)
+
+
+@contextlib.contextmanager
+def _incoming(cur, parsed: ParsedUpload):
+    """Register the file's rows as ``incoming`` for the cursor's queries.
+
+    An indicator file's rows are also registered by code, as ``incoming_codes`` (line, ind,
+    site, month, value) with ``incoming_names`` and ``incoming_sites`` (code, name): joining
+    a million rows on small integers costs less than on their names.
+    """
+    names = []
+    cur.register("incoming", parsed.rows)
+    try:
+        if parsed.kind == "indicators":
+            ind, ind_names = _codes(parsed.rows.column("indicator"))
+            site, site_names = _codes(parsed.rows.column("site"))
+            rows = parsed.rows
+            tables = {
+                "incoming_codes": pa.table(
+                    {
+                        "line": rows.column("line"),
+                        "ind": ind,
+                        "site": site,
+                        "month": rows.column("month"),
+                        "value": rows.column("value"),
+                    }
+                ),
+                "incoming_names": _code_table(ind_names),
+                "incoming_sites": _code_table(site_names),
+            }
+            for name, table in tables.items():
+                cur.register(name, table)
+                names.append(name)
+        yield
+    finally:
+        for name in ["incoming", *names]:
+            cur.unregister(name)
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.Array]:
+    """A text column as codes (int32) into one array of names."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    if column.num_chunks == 0:
+        return pa.chunked_array([], pa.int32()), pa.array([], pa.string())
+    first = column.chunk(0).dictionary
+    if any(not c.dictionary.equals(first) for c in column.chunks[1:]):
+        column = column.unify_dictionaries()
+        first = column.chunk(0).dictionary
+    codes = pa.chunked_array([c.indices.cast(pa.int32()) for c in column.chunks], pa.int32())
+    return codes, first.cast(pa.string())
+
+
+def _code_table(names: pa.Array) -> pa.Table:
+    return pa.table({"code": pa.array(range(len(names)), pa.int32()), "name": names})
 
 
 def _already_stored(cur: duckdb.DuckDBPyConnection, parsed: ParsedUpload) -> int | None:
@@ -122,10 +183,11 @@ _VALUE_SQL = {
             "AND v.site_id = s.site_id AND v.month = p.month"
         ),
         "show": "p.line, p.indicator, p.site, strftime(p.month, '%Y-%m') AS month",
+        "series": "p.indicator, p.site",
+        "period": "p.month",
         "coverage": (
-            "SELECT indicator, site, strftime(min(month), '%Y-%m') AS first_month, "
-            "strftime(max(month), '%Y-%m') AS last_month, count(*) AS months "
-            "FROM incoming GROUP BY indicator, site ORDER BY indicator, site"
+            "indicator, site, strftime(first, '%Y-%m') AS first_month, "
+            "strftime(last, '%Y-%m') AS last_month, n AS months"
         ),
     },
     "workforce": {
@@ -135,40 +197,94 @@ _VALUE_SQL = {
             "AND v.measure = p.measure"
         ),
         "show": "p.line, p.site, p.year, p.measure",
-        "coverage": (
-            "SELECT measure, site, min(year) AS first_year, max(year) AS last_year, "
-            "count(*) AS years FROM incoming GROUP BY measure, site ORDER BY measure, site"
-        ),
+        "series": "p.measure, p.site",
+        "period": "p.year",
+        "coverage": "measure, site, first AS first_year, last AS last_year, n AS years",
     },
 }
 
 
 def _preview_values(cur, parsed: ParsedUpload, already: int | None) -> Preview:
     sql = _VALUE_SQL[parsed.kind]
-    added, changed, unchanged = cur.execute(
-        "SELECT count(*) FILTER (WHERE v.value IS NULL), "
-        "count(*) FILTER (WHERE v.value <> p.value), count(*) FILTER (WHERE v.value = p.value) "
-        f"FROM incoming p {sql['join']}"
-    ).fetchall()[0]
+    if _may_meet_stored(cur, parsed):
+        join, compare = (
+            sql["join"],
+            "count(*) FILTER (WHERE v.value IS NULL) AS _added, "
+            "count(*) FILTER (WHERE v.value <> p.value) AS _changed, "
+            "count(*) FILTER (WHERE v.value = p.value) AS _unchanged",
+        )
+    else:  # every row is new
+        join, compare = "", "count(*) AS _added, 0 AS _changed, 0 AS _unchanged"
+    # One pass: coverage and counts per series (few rows), summed here.
+    per_series = (
+        f"SELECT {sql['series']}, min({sql['period']}) AS first, max({sql['period']}) AS last, "
+        f"count(*) AS n, {compare} FROM incoming p {join} GROUP BY ALL"
+    )
+    if parsed.kind == "indicators" and not join:  # by code, then named
+        per_series = (
+            "SELECT n.name AS indicator, s.name AS site, g.* EXCLUDE (ind, site) FROM "
+            f"(SELECT ind, site, min(month) AS first, max(month) AS last, count(*) AS n, {compare} "
+            "FROM incoming_codes GROUP BY ALL) g JOIN incoming_names n ON n.code = g.ind "
+            "JOIN incoming_sites s ON s.code = g.site"
+        )
+    per_series = cur.execute(
+        f"WITH g AS ({per_series}) "
+        f"SELECT {sql['coverage']}, _added, _changed, _unchanged FROM g ORDER BY 1, 2"
+    ).df()
+    added, changed, unchanged = (
+        int(per_series[c].sum()) for c in ("_added", "_changed", "_unchanged")
+    )
+    coverage = per_series.drop(columns=["_added", "_changed", "_unchanged"])
+    # The first rows of each kind (a query that finds none when the count says so).
     changes = cur.execute(
         f"SELECT {sql['show']}, v.value AS stored_value, p.value AS new_value "
-        f"FROM incoming p {sql['join']} WHERE v.value <> p.value ORDER BY p.line "
-        f"LIMIT {PREVIEW_ROWS}"
-    ).df()
-    to_add = cur.execute(
-        f"SELECT {sql['show']}, p.value FROM incoming p {sql['join']} WHERE v.value IS NULL "
+        f"FROM incoming p {sql['join']} WHERE v.value <> p.value AND {_any(changed)} "
         f"ORDER BY p.line LIMIT {PREVIEW_ROWS}"
     ).df()
-    coverage = cur.execute(sql["coverage"]).df()
+    # When every row is new, the first rows need no comparison with stored ones (and are
+    # picked before their columns are formatted).
+    if added == parsed.n_rows:
+        source = f"(SELECT * FROM incoming ORDER BY line LIMIT {PREVIEW_ROWS}) p WHERE TRUE"
+    else:
+        source = f"incoming p {sql['join']} WHERE v.value IS NULL AND {_any(added)}"
+    to_add = cur.execute(
+        f"SELECT {sql['show']}, p.value FROM {source} ORDER BY p.line LIMIT {PREVIEW_ROWS}"
+    ).df()
     unknown: dict[str, list[str]] = {}
     if parsed.kind == "indicators":
         stored = [r[0] for r in cur.execute("SELECT name FROM indicators").fetchall()]
-        for (name,) in cur.execute(
-            "SELECT DISTINCT indicator FROM incoming WHERE indicator NOT IN "
-            "(SELECT name FROM indicators) ORDER BY indicator"
-        ).fetchall():
+        for name in sorted(set(parsed.distinct("indicator")) - set(stored)):
             unknown[name] = close_matches(name, stored)
     return Preview(parsed, added, changed, unchanged, already, to_add, changes, coverage, unknown)
+
+
+#: Per kind: the file's name column whose stored series are compared, and SQL telling
+#: whether a stored row belongs to one of the file's series ($names at one of its $sites).
+_SAME_SERIES = {
+    "indicators": (
+        "indicator",
+        "SELECT EXISTS (SELECT 1 FROM indicator_values WHERE indicator_id IN "
+        "(SELECT indicator_id FROM indicators WHERE name IN (SELECT unnest($names))) "
+        "AND site_id IN (SELECT site_id FROM sites WHERE name IN (SELECT unnest($sites))))",
+    ),
+    "workforce": (
+        "measure",
+        "SELECT EXISTS (SELECT 1 FROM workforce WHERE measure IN (SELECT unnest($names)) "
+        "AND site_id IN (SELECT site_id FROM sites WHERE name IN (SELECT unnest($sites))))",
+    ),
+}
+
+
+def _may_meet_stored(cur, parsed: ParsedUpload) -> bool:
+    """False when no stored row is in a series (indicator or measure, and site) of the file:
+    then every row of the file is new, and no row needs comparing with stored ones."""
+    column, sql = _SAME_SERIES[parsed.kind]
+    names, sites = parsed.distinct(column), parsed.distinct("site")
+    return cur.execute(sql, {"names": names, "sites": sites}).fetchall()[0][0]
+
+
+def _any(count: int) -> str:
+    return "TRUE" if count else "FALSE"
 
 
 _SURVEY_STORED = """
@@ -398,8 +514,7 @@ def commit(
                     parsed.missing,
                     f"{parsed.file_name} is already stored as upload {already}; nothing changed.",
                 )
-            cur.register("incoming", parsed.rows)
-            try:
+            with _incoming(cur, parsed):
                 if parsed.kind == "survey":
                     result = _commit_survey(cur, parsed, user, progress)
                 elif parsed.kind == "excerpts":
@@ -408,8 +523,6 @@ def commit(
                     result = _commit_values(
                         cur, parsed, user, replace, new_indicators or {}, progress
                     )
-            finally:
-                cur.unregister("incoming")
     except _NothingToStore as nothing:
         return CommitResult(
             None,
@@ -473,15 +586,12 @@ def _record_created(cur, upload_id: int, table: str, key_id: int, site_id=None) 
     )
 
 
-def _create_indicators(cur, upload_id: int, given: Mapping[str, tuple[str, str]]) -> None:
+def _create_indicators(
+    cur, parsed: ParsedUpload, upload_id: int, given: Mapping[str, tuple[str, str]]
+) -> None:
     """Create the file's indicators that are not stored, with the unit and direction given."""
-    names = [
-        r[0]
-        for r in cur.execute(
-            "SELECT DISTINCT indicator FROM incoming WHERE indicator NOT IN "
-            "(SELECT name FROM indicators) ORDER BY indicator"
-        ).fetchall()
-    ]
+    stored = {r[0] for r in cur.execute("SELECT name FROM indicators").fetchall()}
+    names = [n for n in parsed.distinct("indicator") if n not in stored]
     if not names:
         return
     frame = pd.DataFrame(
@@ -507,83 +617,95 @@ def _create_indicators(cur, upload_id: int, given: Mapping[str, tuple[str, str]]
         cur.unregister("new_indicators")
 
 
-_STAGE = {
-    "indicators": """
-        CREATE TEMP TABLE staged AS
-        SELECT p.line, i.indicator_id AS key_id, s.site_id, p.month AS key_date,
-               NULL::INTEGER AS key_year, NULL::VARCHAR AS key_measure, p.value,
-               v.value AS old_value, v.upload_id AS old_upload_id
-        FROM incoming p
-        JOIN indicators i ON i.name = p.indicator
-        JOIN sites s ON s.name = p.site
-        LEFT JOIN indicator_values v ON v.indicator_id = i.indicator_id
-            AND v.site_id = s.site_id AND v.month = p.month
-    """,
-    "workforce": """
-        CREATE TEMP TABLE staged AS
-        SELECT p.line, NULL::INTEGER AS key_id, s.site_id, NULL::DATE AS key_date,
-               p.year AS key_year, p.measure AS key_measure, p.value,
-               v.value AS old_value, v.upload_id AS old_upload_id
-        FROM incoming p
-        JOIN sites s ON s.name = p.site
-        LEFT JOIN workforce v ON v.site_id = s.site_id AND v.year = p.year
-            AND v.measure = p.measure
-    """,
-}
 _TABLE = {"indicators": "indicator_values", "workforce": "workforce"}
+#: A stored row ``t`` and the ``upload_changes`` row ``c`` that recorded its old value.
 _KEY_MATCH = {
     "indicators": "t.indicator_id = c.key_id AND t.site_id = c.site_id AND t.month = c.key_date",
     "workforce": "t.site_id = c.site_id AND t.year = c.key_year AND t.measure = c.key_measure",
 }
+#: The file's rows with the ids of their key (every name is stored by then); an indicator
+#: file's from its codes (see ``_incoming``).
+_KEYED = {
+    "indicators": (
+        "SELECT p.line, i.indicator_id AS key_id, s.site_id, p.month AS key_date, "
+        "NULL::INTEGER AS key_year, NULL::VARCHAR AS key_measure, p.value FROM incoming_codes p "
+        "JOIN (SELECT n.code, x.indicator_id FROM incoming_names n "
+        "JOIN indicators x ON x.name = n.name) i ON i.code = p.ind "
+        "JOIN (SELECT n.code, x.site_id FROM incoming_sites n "
+        "JOIN sites x ON x.name = n.name) s ON s.code = p.site"
+    ),
+    "workforce": (
+        "SELECT p.line, NULL::INTEGER AS key_id, s.site_id, NULL::DATE AS key_date, "
+        "p.year AS key_year, p.measure AS key_measure, p.value FROM incoming p "
+        "JOIN sites s ON s.name = p.site"
+    ),
+}
+#: A stored row ``v`` with the key of a keyed file row ``k``.
+_STORED_MATCH = {
+    "indicators": "v.indicator_id = k.key_id AND v.site_id = k.site_id AND v.month = k.key_date",
+    "workforce": "v.site_id = k.site_id AND v.year = k.key_year AND v.measure = k.key_measure",
+}
 _INSERT = {
     "indicators": "INSERT INTO indicator_values (indicator_id, site_id, month, value, upload_id) "
-    "SELECT key_id, site_id, key_date, value, $u FROM staged WHERE old_value IS NULL",
+    "SELECT k.key_id, k.site_id, k.key_date, k.value, $u",
     "workforce": "INSERT INTO workforce (site_id, year, measure, value, upload_id) "
-    "SELECT site_id, key_year, key_measure, value, $u FROM staged WHERE old_value IS NULL",
+    "SELECT k.site_id, k.key_year, k.key_measure, k.value, $u",
 }
 
 
 def _commit_values(cur, parsed, user, replace, new_indicators, progress) -> CommitResult:
+    progress(0.75, "Storing: comparing with stored values")
     upload_id = _insert_upload(cur, parsed, user)
     _create_sites(cur, parsed, upload_id)
     if parsed.kind == "indicators":
-        _create_indicators(cur, upload_id, new_indicators)
+        _create_indicators(cur, parsed, upload_id, new_indicators)
     kind, table = parsed.kind, _TABLE[parsed.kind]
-    cur.execute(_STAGE[kind])
-    try:
-        added, changed, unchanged = cur.execute(
-            "SELECT count(*) FILTER (WHERE old_value IS NULL), "
-            "count(*) FILTER (WHERE old_value <> value), count(*) FILTER (WHERE old_value = value) "
-            "FROM staged"
-        ).fetchall()[0]
-        if changed and not replace:
-            raise _conflicts(cur, parsed)
-        if added == 0 and changed == 0:
-            raise _NothingToStore(unchanged)
+    keyed, match = f"({_KEYED[kind]}) k", _STORED_MATCH[kind]
+    if not _may_meet_stored(cur, parsed):
+        return _insert_new(cur, parsed, upload_id, progress)
+    found, stored, changed = cur.execute(
+        "SELECT count(*), count(v.value), count(*) FILTER (WHERE v.value <> k.value) "
+        f"FROM {keyed} LEFT JOIN {table} v ON {match}"
+    ).fetchall()[0]
+    if found != parsed.n_rows:
+        raise _names_gone(parsed)
+    added, unchanged = found - stored, stored - changed
+    if changed and not replace:
+        raise _conflicts(cur, parsed, changed)
+    if added == 0 and changed == 0:
+        raise _NothingToStore(unchanged)
+    params = {"u": upload_id, "t": table}
+    if changed:
         progress(0.8, "Storing: recording replaced values")
         cur.execute(
             "INSERT INTO upload_changes (upload_id, table_name, site_id, key_id, key_date, "
             "key_year, key_measure, old_value, old_upload_id, new_value) "
-            "SELECT $u, $t, site_id, key_id, key_date, key_year, key_measure, old_value, "
-            "old_upload_id, value FROM staged WHERE old_value <> value",
-            {"u": upload_id, "t": table},
+            "SELECT $u, $t, k.site_id, k.key_id, k.key_date, k.key_year, k.key_measure, "
+            f"v.value, v.upload_id, k.value FROM {keyed} JOIN {table} v ON {match} "
+            "WHERE v.value <> k.value",
+            params,
         )
-        progress(0.85, "Storing: adding values")
-        cur.execute(_INSERT[kind], {"u": upload_id})
-        if changed:
-            progress(0.95, "Storing: changing values")
-            cur.execute(
-                f"UPDATE {table} t SET value = c.value, upload_id = $u FROM staged c "
-                f"WHERE {_KEY_MATCH[kind]} AND c.old_value <> c.value",
-                {"u": upload_id},
-            )
-        cur.execute(
-            "UPDATE uploads SET rows_added = ?, rows_changed = ?, rows_unchanged = ? "
-            "WHERE upload_id = ?",
-            [added, changed, unchanged, upload_id],
-        )
-    finally:
-        cur.execute("DROP TABLE IF EXISTS staged")
+        progress(0.85, "Storing: changing values")
+        updated = cur.execute(
+            f"UPDATE {table} v SET value = k.value, upload_id = $u FROM {keyed} "
+            f"WHERE {match} AND v.value <> k.value",
+            {"u": upload_id},
+        ).fetchall()[0][0]
+        _check_count("changed", updated, changed)
+    if added:
+        progress(0.9, "Storing: adding values")
+        # Only keys not stored: a key is stored once, however many uploads name it.
+        inserted = cur.execute(
+            f"{_INSERT[kind]} FROM {keyed} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} v WHERE {match})",
+            {"u": upload_id},
+        ).fetchall()[0][0]
+        _check_count("added", inserted, added)
+    cur.execute(
+        "UPDATE uploads SET rows_added = ?, rows_changed = ?, rows_unchanged = ? "
+        "WHERE upload_id = ?",
+        [added, changed, unchanged, upload_id],
+    )
     return CommitResult(
         upload_id,
         added,
@@ -596,19 +718,61 @@ def _commit_values(cur, parsed, user, replace, new_indicators, progress) -> Comm
     )
 
 
+def _insert_new(cur, parsed: ParsedUpload, upload_id: int, progress) -> CommitResult:
+    """Store a file none of whose rows has a stored key (see ``_may_meet_stored``)."""
+    added = parsed.n_rows
+    if not added:
+        raise _NothingToStore(0)
+    progress(0.9, "Storing: adding values")
+    insert = f"{_INSERT[parsed.kind]} FROM ({_KEYED[parsed.kind]}) k"
+    inserted = cur.execute(insert, {"u": upload_id}).fetchall()[0][0]
+    if inserted != added:
+        raise _names_gone(parsed)
+    cur.execute(
+        "UPDATE uploads SET rows_added = ?, rows_changed = 0, rows_unchanged = 0 "
+        "WHERE upload_id = ?",
+        [added, upload_id],
+    )
+    return CommitResult(
+        upload_id,
+        added,
+        0,
+        0,
+        parsed.missing,
+        f"Stored as upload {upload_id}: " + _count_line(added, 0, 0, parsed.missing) + ".",
+    )
+
+
+def _names_gone(parsed: ParsedUpload) -> InvalidContent:
+    # Rows whose names no longer match a stored row (which storing created, if new).
+    return InvalidContent.single(
+        parsed.file_name,
+        "a site or indicator this file names was removed while it was being checked; "
+        "upload the file again.",
+    )
+
+
+def _check_count(what: str, done: int, counted: int) -> None:
+    """Stop (rolling back) if a write touched other rows than the transaction counted."""
+    if done != counted:
+        raise RuntimeError(f"storing {what} {done} rows, but {counted} were counted")
+
+
 class _NothingToStore(Exception):
     def __init__(self, unchanged: int) -> None:
         self.unchanged = unchanged
 
 
-def _conflicts(cur, parsed: ParsedUpload) -> ConflictError:
-    # Names only for the listed conflicts: staging keeps ids, to stay small for big files.
+def _conflicts(cur, parsed: ParsedUpload, changed: int) -> ConflictError:
+    kind, table = parsed.kind, _TABLE[parsed.kind]
+    # The first conflicts by line are listed, the rest counted (like every list of problems).
     rows = cur.execute(
-        "SELECT c.line, coalesce(i.name, c.key_measure), s.name, "
-        "coalesce(strftime(c.key_date, '%B %Y'), c.key_year::VARCHAR), c.old_value, c.value, "
-        "c.old_upload_id FROM staged c JOIN sites s USING (site_id) "
-        "LEFT JOIN indicators i ON i.indicator_id = c.key_id "
-        "WHERE c.old_value <> c.value ORDER BY c.line"
+        "SELECT k.line, coalesce(i.name, k.key_measure), s.name, "
+        "coalesce(strftime(k.key_date, '%B %Y'), k.key_year::VARCHAR), v.value, k.value, "
+        f"v.upload_id FROM ({_KEYED[kind]}) k JOIN {table} v ON {_STORED_MATCH[kind]} "
+        "JOIN sites s ON s.site_id = k.site_id "
+        "LEFT JOIN indicators i ON i.indicator_id = k.key_id "
+        f"WHERE v.value <> k.value ORDER BY k.line LIMIT {MAX_LISTED}"
     ).fetchall()
     problems = [
         Problem(
@@ -622,7 +786,7 @@ def _conflicts(cur, parsed: ParsedUpload) -> ConflictError:
         )
         for line, label, site, period, old, new, src in rows
     ]
-    return ConflictError(problems)
+    return ConflictError(problems, more=changed - len(problems))
 
 
 def _num(x: float) -> str:
