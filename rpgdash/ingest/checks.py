@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from rpgdash.ingest.errors import MAX_LISTED, IngestError, InvalidContent, Problem, column_letter
 from rpgdash.ingest.values import MISSING_MARKERS, NUMBER_PATTERN, normalise_name
@@ -154,3 +155,38 @@ def check_duplicate_headers(header: Sequence[str], problems: Problems) -> None:
             )
         else:
             seen[key] = i
+
+
+def name_map(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    column: str,
+    table: str,
+    known: Sequence[str],
+    text_as: str = "text",
+    name_as: str = "name",
+) -> dict[str, str | None]:
+    """Match each distinct text in ``source.column`` to a stored name by normalised text.
+
+    Creates table ``table(text_as, name_as)`` (NULL name for a text matching nothing) for the
+    parsers to join on, and returns the same pairs. Table and column names come from the
+    parsers' code, never from a file.
+    """
+    by_key = {normalise_name(k): k for k in known}
+    texts = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL"
+        ).fetchall()
+    ]
+    pairs = {t: by_key.get(normalise_name(t)) for t in texts}
+    con.register(
+        "name_pairs", pd.DataFrame({"text": texts, "name": list(pairs.values())}, dtype=object)
+    )
+    con.execute(
+        f"CREATE TABLE {table} AS SELECT text::VARCHAR AS {text_as}, "
+        f"name::VARCHAR AS {name_as} FROM name_pairs"
+    )
+    con.unregister("name_pairs")
+    return pairs

@@ -22,6 +22,7 @@ from rpgdash.ingest.checks import (
     check_formulas,
     duplicates,
     header_index,
+    name_map,
 )
 from rpgdash.ingest.model import ParsedUpload
 from rpgdash.ingest.reading import RawTable
@@ -247,22 +248,7 @@ def _map_names(
 ) -> None:
     """Create ``{what}_map(text, name)`` for a column of ``coded``; refuse names not stored."""
     source = source or f"{what}_text"
-    by_key = {normalise_name(s): s for s in stored}
-    texts = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT {source} FROM coded WHERE {source} IS NOT NULL"
-        ).fetchall()
-    ]
-    names = {t: by_key.get(normalise_name(t)) for t in texts}
-    con.register(
-        "name_pairs", pd.DataFrame({"text": texts, "name": list(names.values())}, dtype=object)
-    )
-    con.execute(
-        f"CREATE TABLE {what}_map AS SELECT text::VARCHAR AS text, name::VARCHAR AS name "
-        "FROM name_pairs"
-    )
-    con.unregister("name_pairs")
+    names = name_map(con, source="coded", column=source, table=f"{what}_map", known=stored)
     for text, name in names.items():
         if name is None:
             problems.query(

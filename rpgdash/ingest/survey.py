@@ -17,6 +17,7 @@ from rpgdash.ingest.checks import (
     duplicates,
     execute,
     header_index,
+    name_map,
 )
 from rpgdash.ingest.model import ParsedUpload, WaveDetails
 from rpgdash.ingest.reading import RawTable
@@ -385,23 +386,14 @@ def _suggest(text: str, stored: list[str]) -> str:
 
 
 def _map_roles(con, problems: Problems, roles: list[str]) -> None:
-    by_key = {normalise_name(r): r for r in roles}
-    texts = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT role_text FROM answers WHERE role_text IS NOT NULL"
-        ).fetchall()
-    ]
-    mapped = {t: by_key.get(normalise_name(t)) for t in texts}
-    con.register(
-        "role_pairs",
-        pd.DataFrame({"text": texts, "role": [mapped[t] for t in texts]}, dtype=object),
+    mapped = name_map(
+        con,
+        source="answers",
+        column="role_text",
+        table="role_map",
+        known=roles,
+        name_as="role",
     )
-    con.execute(
-        "CREATE TABLE role_map AS SELECT text::VARCHAR AS text, role::VARCHAR AS role "
-        "FROM role_pairs"
-    )
-    con.unregister("role_pairs")
     problems.query(
         con,
         "SELECT DISTINCT _line, role_col FROM answers WHERE role_text IS NULL",

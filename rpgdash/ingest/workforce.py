@@ -14,6 +14,7 @@ from rpgdash.ingest.checks import (
     duplicates,
     execute,
     header_index,
+    name_map,
 )
 from rpgdash.ingest.indicators import _check_values
 from rpgdash.ingest.model import ParsedUpload
@@ -283,23 +284,14 @@ def _map_years(con, problems: Problems, year_col: int) -> None:
 
 
 def _map_measures(con, problems: Problems, measures: list[str]) -> None:
-    by_key = {normalise_name(m): m for m in measures}
-    texts = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT measure FROM cells WHERE measure IS NOT NULL"
-        ).fetchall()
-    ]
-    pairs = {t: by_key.get(normalise_name(t)) for t in texts}
-    con.register(
-        "measure_pairs",
-        pd.DataFrame({"text": texts, "measure": [pairs[t] for t in texts]}, dtype=object),
+    pairs = name_map(
+        con,
+        source="cells",
+        column="measure",
+        table="measure_map",
+        known=measures,
+        name_as="measure",
     )
-    con.execute(
-        "CREATE TABLE measure_map AS SELECT text::VARCHAR AS text, "
-        "measure::VARCHAR AS measure FROM measure_pairs"
-    )
-    con.unregister("measure_pairs")
     problems.query(
         con,
         "SELECT _line, measure_col, measure FROM cells WHERE measure IS NULL",
