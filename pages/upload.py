@@ -233,10 +233,13 @@ with st.form("directions"):
     if st.form_submit_button("Save directions"):
         before = dict(zip(indicators["name"], indicators["direction"], strict=True))
         changed = [n for n, d in chosen.items() if d != before[n]]
-        for name in changed:
-            ingest.set_indicator_direction(db, name, chosen[name])
+        try:
+            for name in changed:
+                ingest.set_indicator_direction(db, name, chosen[name])
+        finally:  # whatever was saved before a failure must show on every page
+            if changed:
+                st.cache_data.clear()
         if changed:
-            st.cache_data.clear()
             st.success("Saved: " + ", ".join(changed) + ".")
         else:
             st.info("No direction was changed.")

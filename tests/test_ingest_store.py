@@ -61,6 +61,22 @@ def test_identical_file_again_changes_nothing_and_says_so(db):  # noqa: F811
     assert table_checksums(db) == before
 
 
+def test_the_same_file_for_another_site_is_new_data(db):  # noqa: F811
+    # Same bytes, another site chosen on the page: the values are not stored yet, so this
+    # must be stored, not waved through as "already stored".
+    store(db, JAN_FEB)
+    plan = preview(db, parse_upload(db, JAN_FEB, "f.csv", "indicators", site="North Town"))
+    assert (plan.added, plan.already_stored) == (2, None)
+    result = commit(db, plan)
+    assert result.upload_id is not None and result.added == 2
+    with db.cursor() as cur:
+        sites = cur.execute(
+            "SELECT s.name, count(*) FROM indicator_values v JOIN sites s USING (site_id) "
+            "GROUP BY s.name ORDER BY s.name"
+        ).fetchall()
+    assert sites == [("Demo Borough", 2), ("North Town", 2)]
+
+
 def test_replace_then_revert_restores_exactly(db):  # noqa: F811
     store(db, JAN_FEB, "a.csv")
     after_a = table_checksums(db)

@@ -75,3 +75,19 @@ def test_an_unreadable_database_is_reported_as_a_sentence(monkeypatch, tmp_path)
     at.run()
     assert not at.exception
     assert at.error and "could not be opened" in at.error[0].value
+
+
+def test_read_only_mode_opens_the_file_read_only_and_hides_uploading(app_env, monkeypatch) -> None:
+    import duckdb
+
+    monkeypatch.setenv("RPGDASH_READ_ONLY", "1")
+    at = _app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Respondents at +3 years"] == "75"
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page("pages/upload.py")  # not among the registered pages
+    # DuckDB refuses a second connection with another configuration in one process, so this
+    # read-only connection only opens if the dashboard opened the file read-only too.
+    other = duckdb.connect(str(app_env), read_only=True)
+    assert other.execute("SELECT count(*) FROM respondents").fetchall()[0][0] == 122
+    other.close()

@@ -102,12 +102,17 @@ def _count_line(added: int, changed: int, unchanged: int, missing: int) -> str:
 def preview(db: Database, parsed: ParsedUpload) -> Preview:
     """Compare ``parsed`` with what is stored; write nothing."""
     with db.cursor() as cur, _incoming(cur, parsed):
-        already = _already_stored(cur, parsed)
         if parsed.kind == "survey":
-            return _preview_survey(cur, parsed, already)
-        if parsed.kind == "excerpts":
-            return _preview_excerpts(cur, parsed, already)
-        return _preview_values(cur, parsed, already)
+            result = _preview_survey(cur, parsed, None)
+        elif parsed.kind == "excerpts":
+            result = _preview_excerpts(cur, parsed, None)
+        else:
+            result = _preview_values(cur, parsed, None)
+        # The same file bytes are "already stored" only when they would change nothing: the
+        # same workbook with another sheet, or the same file for another site, is new data.
+        if result.added == 0 and result.changed == 0:
+            result.already_stored = _already_stored(cur, parsed)
+        return result
 
 
 @contextlib.contextmanager
@@ -503,35 +508,22 @@ def commit(
     _check_new_indicators(parsed, preview, new_indicators or {})
     progress(0.7, "Storing")
     try:
-        with db.transaction() as cur:
-            already = _already_stored(cur, parsed)
-            if already is not None:
-                return CommitResult(
-                    None,
-                    0,
-                    0,
-                    0,
-                    parsed.missing,
-                    f"{parsed.file_name} is already stored as upload {already}; nothing changed.",
-                )
-            with _incoming(cur, parsed):
-                if parsed.kind == "survey":
-                    result = _commit_survey(cur, parsed, user, progress)
-                elif parsed.kind == "excerpts":
-                    result = _commit_excerpts(cur, parsed, user, progress)
-                else:
-                    result = _commit_values(
-                        cur, parsed, user, replace, new_indicators or {}, progress
-                    )
+        with db.transaction() as cur, _incoming(cur, parsed):
+            if parsed.kind == "survey":
+                result = _commit_survey(cur, parsed, user, progress)
+            elif parsed.kind == "excerpts":
+                result = _commit_excerpts(cur, parsed, user, progress)
+            else:
+                result = _commit_values(cur, parsed, user, replace, new_indicators or {}, progress)
     except _NothingToStore as nothing:
-        return CommitResult(
-            None,
-            0,
-            0,
-            nothing.unchanged,
-            parsed.missing,
-            f"Nothing changed: every value in {parsed.file_name} is already stored.",
+        with db.cursor() as cur:
+            already = _already_stored(cur, parsed)
+        message = (
+            f"{parsed.file_name} is already stored as upload {already}; nothing changed."
+            if already is not None
+            else f"Nothing changed: every value in {parsed.file_name} is already stored."
         )
+        return CommitResult(None, 0, 0, nothing.unchanged, parsed.missing, message)
     progress(1.0, "Stored")
     return result
 

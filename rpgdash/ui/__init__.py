@@ -26,13 +26,21 @@ TABLE2_REAL = "Workforce figures are the published values (Table 2 of the evalua
 
 
 @st.cache_resource(show_spinner=False)
-def _open(path: str) -> Database:
-    return open_db(path)
+def _open(path: str, read_only: bool = False) -> Database:
+    return open_db(path, read_only=read_only)
 
 
 def get_db() -> Database:
-    """The process-wide database for the configured path (one per path, shared by sessions)."""
-    return _open(str(default_path()))
+    """The process-wide database for the configured path (one per path, shared by sessions).
+
+    With ``RPGDASH_READ_ONLY=1`` the file is opened read-only: the database itself refuses
+    writes, and other programs may read the same file at the same time.
+    """
+    return _db(str(default_path()))
+
+
+def _db(path: str) -> Database:
+    return _open(path, settings.get("read_only"))
 
 
 def data_changed() -> None:
@@ -64,22 +72,22 @@ def run_page(page: StreamlitPage) -> None:
 
 @st.cache_data(show_spinner=False)
 def site_names(db_path: str) -> list[str]:
-    return queries.site_names(_open(db_path))
+    return queries.site_names(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
 def role_names(db_path: str) -> list[str]:
-    return queries.roles(_open(db_path))
+    return queries.roles(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
 def comparable_waves(db_path: str) -> list[str]:
-    return api.comparable_waves(_open(db_path))
+    return api.comparable_waves(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
 def wave_summary(db_path: str, site: str | None) -> pd.DataFrame:
-    return queries.wave_response_summary(_open(db_path), site)
+    return queries.wave_response_summary(_db(db_path), site)
 
 
 @st.cache_data(show_spinner=False)
@@ -87,27 +95,27 @@ def comparisons(
     db_path: str, site: str | None, waves: tuple[str, str] | None, min_group: int
 ) -> pd.DataFrame:
     """Every role's comparison for every statement (filter the role afterwards)."""
-    return api.compare_waves(_open(db_path), site=site, waves=waves, min_group=min_group)
+    return api.compare_waves(_db(db_path), site=site, waves=waves, min_group=min_group)
 
 
 @st.cache_data(show_spinner=False)
 def level_counts(db_path: str, site: str | None) -> pd.DataFrame:
-    return queries.level_counts(_open(db_path), site=site)
+    return queries.level_counts(_db(db_path), site=site)
 
 
 @st.cache_data(show_spinner=False)
 def group_sizes(db_path: str, site: str | None) -> pd.DataFrame:
-    return queries.group_sizes(_open(db_path), site=site)
+    return queries.group_sizes(_db(db_path), site=site)
 
 
 @st.cache_data(show_spinner=False)
 def indicators(db_path: str) -> pd.DataFrame:
-    return queries.indicators(_open(db_path))
+    return queries.indicators(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
 def indicator_series(db_path: str, indicator: str, site: str | None) -> pd.DataFrame:
-    return queries.indicator_series(_open(db_path), indicator, site=site)
+    return queries.indicator_series(_db(db_path), indicator, site=site)
 
 
 @st.cache_data(show_spinner=False)
@@ -123,7 +131,7 @@ def trend_window(
 ) -> dict:
     """Trend analysis of the months ``start`` to ``end`` of one stored series."""
     return api.analyse_trend(
-        _open(db_path),
+        _db(db_path),
         indicator,
         site=site,
         start=start,
@@ -136,22 +144,22 @@ def trend_window(
 
 @st.cache_data(show_spinner=False)
 def workforce(db_path: str, site: str | None) -> pd.DataFrame:
-    return queries.workforce(_open(db_path), site=site)
+    return queries.workforce(_db(db_path), site=site)
 
 
 @st.cache_data(show_spinner=False)
 def events(db_path: str, site: str | None) -> pd.DataFrame:
-    return queries.events(_open(db_path), site=site)
+    return queries.events(_db(db_path), site=site)
 
 
 @st.cache_data(show_spinner=False)
 def notes(db_path: str) -> pd.DataFrame:
-    return queries.notes(_open(db_path))
+    return queries.notes(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
 def evidence_data(db_path: str, site: str | None) -> evidence.EvidenceData:
-    return evidence.load_evidence(_open(db_path), site=site)
+    return evidence.load_evidence(_db(db_path), site=site)
 
 
 def db_key() -> str:
