@@ -103,11 +103,11 @@ def preview(db: Database, parsed: ParsedUpload) -> Preview:
     """Compare ``parsed`` with what is stored; write nothing."""
     with db.cursor() as cur, _incoming(cur, parsed):
         if parsed.kind == "survey":
-            result = _preview_survey(cur, parsed, None)
+            result = _preview_survey(cur, parsed)
         elif parsed.kind == "excerpts":
-            result = _preview_excerpts(cur, parsed, None)
+            result = _preview_excerpts(cur, parsed)
         else:
-            result = _preview_values(cur, parsed, None)
+            result = _preview_values(cur, parsed)
         # The same file bytes are "already stored" only when they would change nothing: the
         # same workbook with another sheet, or the same file for another site, is new data.
         if result.added == 0 and result.changed == 0:
@@ -209,7 +209,7 @@ _VALUE_SQL = {
 }
 
 
-def _preview_values(cur, parsed: ParsedUpload, already: int | None) -> Preview:
+def _preview_values(cur, parsed: ParsedUpload) -> Preview:
     sql = _VALUE_SQL[parsed.kind]
     if _may_meet_stored(cur, parsed):
         join, compare = (
@@ -260,7 +260,7 @@ def _preview_values(cur, parsed: ParsedUpload, already: int | None) -> Preview:
         stored = [r[0] for r in cur.execute("SELECT name FROM indicators").fetchall()]
         for name in sorted(set(parsed.distinct("indicator")) - set(stored)):
             unknown[name] = close_matches(name, stored)
-    return Preview(parsed, added, changed, unchanged, already, to_add, changes, coverage, unknown)
+    return Preview(parsed, added, changed, unchanged, None, to_add, changes, coverage, unknown)
 
 
 #: Per kind: the file's name column whose stored series are compared, and SQL telling
@@ -352,7 +352,7 @@ def _survey_conflicts(cur) -> pd.DataFrame:
     ).df()
 
 
-def _preview_survey(cur, parsed: ParsedUpload, already: int | None) -> Preview:
+def _preview_survey(cur, parsed: ParsedUpload) -> Preview:
     added, changed, unchanged = (int(x) for x in _survey_counts(cur))
     conflicts = _survey_conflicts(cur)
     to_add = cur.execute(
@@ -374,7 +374,7 @@ def _preview_survey(cur, parsed: ParsedUpload, already: int | None) -> Preview:
     stored_waves = {r[0] for r in cur.execute("SELECT label FROM waves").fetchall()}
     new_waves = sorted(w for w in parsed.waves if w not in stored_waves)
     return Preview(
-        parsed, added, changed, unchanged, already, to_add, conflicts, coverage, new_waves=new_waves
+        parsed, added, changed, unchanged, None, to_add, conflicts, coverage, new_waves=new_waves
     )
 
 
@@ -399,7 +399,7 @@ def _excerpt_counts(cur) -> tuple[int, int]:
     return int(added), int(unchanged)
 
 
-def _preview_excerpts(cur, parsed: ParsedUpload, already: int | None) -> Preview:
+def _preview_excerpts(cur, parsed: ParsedUpload) -> Preview:
     added, unchanged = _excerpt_counts(cur)
     to_add = cur.execute(
         f"SELECT line, wave, theme, polarity, source_type, role, excerpt "
@@ -423,7 +423,7 @@ def _preview_excerpts(cur, parsed: ParsedUpload, already: int | None) -> Preview
         added,
         0,
         unchanged,
-        already,
+        None,
         to_add,
         changes,
         coverage,
