@@ -470,17 +470,13 @@ def _commit_excerpts(cur, parsed: ParsedUpload, user, progress) -> CommitResult:
         """,
         {"u": upload_id},
     )
-    cur.execute(
-        "UPDATE uploads SET rows_added = ?, rows_changed = 0, rows_unchanged = ? "
-        "WHERE upload_id = ?",
-        [added, unchanged, upload_id],
-    )
-    return CommitResult(
+    return _record_counts(
+        cur,
+        parsed,
         upload_id,
         added,
         0,
         unchanged,
-        parsed.missing,
         f"Stored as upload {upload_id}: {added} excerpts added ({created} new themes), "
         f"{unchanged} already stored.",
     )
@@ -693,21 +689,35 @@ def _commit_values(cur, parsed, user, replace, new_indicators, progress) -> Comm
             {"u": upload_id},
         ).fetchall()[0][0]
         _check_count("added", inserted, added)
+    return _record_counts(
+        cur,
+        parsed,
+        upload_id,
+        added,
+        changed,
+        unchanged,
+        f"Stored as upload {upload_id}: "
+        + _count_line(added, changed, unchanged, parsed.missing)
+        + ".",
+    )
+
+
+def _record_counts(
+    cur,
+    parsed: ParsedUpload,
+    upload_id: int,
+    added: int,
+    changed: int,
+    unchanged: int,
+    message: str,
+) -> CommitResult:
+    """Write an upload's final counts to its history row and return what was stored."""
     cur.execute(
         "UPDATE uploads SET rows_added = ?, rows_changed = ?, rows_unchanged = ? "
         "WHERE upload_id = ?",
         [added, changed, unchanged, upload_id],
     )
-    return CommitResult(
-        upload_id,
-        added,
-        changed,
-        unchanged,
-        parsed.missing,
-        f"Stored as upload {upload_id}: "
-        + _count_line(added, changed, unchanged, parsed.missing)
-        + ".",
-    )
+    return CommitResult(upload_id, added, changed, unchanged, parsed.missing, message)
 
 
 def _insert_new(cur, parsed: ParsedUpload, upload_id: int, progress) -> CommitResult:
@@ -720,17 +730,13 @@ def _insert_new(cur, parsed: ParsedUpload, upload_id: int, progress) -> CommitRe
     inserted = cur.execute(insert, {"u": upload_id}).fetchall()[0][0]
     if inserted != added:
         raise _names_gone(parsed)
-    cur.execute(
-        "UPDATE uploads SET rows_added = ?, rows_changed = 0, rows_unchanged = 0 "
-        "WHERE upload_id = ?",
-        [added, upload_id],
-    )
-    return CommitResult(
+    return _record_counts(
+        cur,
+        parsed,
         upload_id,
         added,
         0,
         0,
-        parsed.missing,
         f"Stored as upload {upload_id}: " + _count_line(added, 0, 0, parsed.missing) + ".",
     )
 
@@ -849,17 +855,13 @@ def _commit_survey(cur, parsed: ParsedUpload, user, progress) -> CommitResult:
         """,
         {"u": upload_id},
     )
-    cur.execute(
-        "UPDATE uploads SET rows_added = ?, rows_changed = 0, rows_unchanged = ? "
-        "WHERE upload_id = ?",
-        [added, unchanged, upload_id],
-    )
-    return CommitResult(
+    return _record_counts(
+        cur,
+        parsed,
         upload_id,
         added,
         0,
         unchanged,
-        parsed.missing,
         f"Stored as upload {upload_id}: {new_respondents} respondents; "
         + _count_line(added, 0, unchanged, parsed.missing)
         + " answers.",

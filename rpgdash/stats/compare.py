@@ -450,18 +450,23 @@ def compare_levels(
     _check_counts(counts)
     if wave_a == wave_b:
         raise ValueError(f"wave_a and wave_b are both {wave_a!r}; choose two different waves.")
-    hidden: dict[str, str] = {}
-    if group_sizes is not None:
-        sizes = _group_sizes_with_fallback(counts, group_sizes, ALL_ROLES)
-        sups = suppress_small_groups(sizes, min_group, total_label=ALL_ROLES)
-        hidden = suppressed_roles(sups, wave_a, wave_b)
-
+    sizes = (
+        None if group_sizes is None else _group_sizes_with_fallback(counts, group_sizes, ALL_ROLES)
+    )
     in_waves = counts[counts["wave"].isin([wave_a, wave_b])]
     is_b = (in_waves["wave"] == wave_b).to_numpy(dtype=np.int64)
     groups, matrix = _count_matrix(in_waves, _KEY, is_b, 2)
     order = _row_order(groups, counts)
     groups, matrix = groups.iloc[order].reset_index(drop=True), matrix[order]
-    return _comparison_frame(groups, matrix[:, 0, :], matrix[:, 1, :], wave_a, wave_b, hidden)
+    return compare_level_matrix(
+        groups,
+        matrix[:, 0, :],
+        matrix[:, 1, :],
+        wave_a=wave_a,
+        wave_b=wave_b,
+        group_sizes=sizes,
+        min_group=min_group,
+    )
 
 
 def compare_level_matrix(
