@@ -147,7 +147,7 @@ VARIATION_WORDS = {
 }
 
 ASSURANCE_WORDS = {
-    "consistently_passing": "the target is consistently met",
-    "consistently_failing": "the target is consistently missed",
+    "consistent_pass": "the target is consistently met",
+    "consistent_fail": "the target is consistently missed",
     "inconsistent": "the target will sometimes be met and sometimes missed",
 }

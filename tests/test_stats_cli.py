@@ -301,7 +301,7 @@ def test_trend_json(capsys):
     assert out["its"]["change_point"] == "2017-01" and out["its"]["se_type"] == "HAC"
     assert (out["its"]["n_pre"], out["its"]["n_post"]) == (11, 12)
     assert [s["start"] for s in out["spc"]["segments"]] == ["2016-01", "2017-01"]
-    assert out["spc"]["assurance"] == "consistently_passing"
+    assert out["spc"]["assurance"] == "consistent_pass"
 
 
 def test_trend_summary_output(capsys):

@@ -1,14 +1,22 @@
-"""XmR charts ("Making Data Count" / NHSRplotthedots defaults) on hand-computed vectors.
+"""XmR charts against NHSRplotthedots 0.2.2: hand-derived vectors and a transliteration.
 
 Every expected number below is worked out by hand in the comments (2.66 and 3.267 are the
-standard XmR constants; near limits are at 2/3 of the process-limit distance, 1.77333 AMR).
+standard XmR constants; near limits are at 2/3 of the process-limit distance, 1.77333 AMR),
+and each rule's test names the NHSRplotthedots function it follows. At the end, Hypothesis
+compares :func:`xmr` point by point with ``tests/nhsr_transliteration.py``, a literal
+transliteration of the package's R functions (commit 050b07d, release 0.2.2).
 """
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rpgdash.stats.spc import xmr
+from tests import nhsr_transliteration as nhsr
 
 
 def monthly(values: list[float], start_year: int = 2016) -> list[str]:
@@ -54,7 +62,7 @@ def test_moving_range_screening():
     assert (seg["lower"], seg["upper"]) == pytest.approx((10.74, 16.06))
 
 
-def test_moving_range_not_screened_at_or_below_three_point_two_six_seven_times_mean():
+def test_moving_range_below_three_point_two_six_seven_times_mean_is_kept():
     # y = 0, 1, 0, 1, 0, 3: moving ranges 1, 1, 1, 1, 3, mean 7/5 = 1.4; 3.267 * 1.4 = 4.57 > 3
     seg = chart([0, 1, 0, 1, 0, 3])["segments"][0]
     assert seg["screened_moving_ranges"] == 0
@@ -208,7 +216,9 @@ def test_rules_combine_and_first_rule_decides_the_type():
         [t, s],
         [t, s],
         [t, tw, s],
-        [o, t, tw, s],
+        # ptd_two_in_three counts close_to_limits, which excludes points outside the limits:
+        # the 7 is outside, so it is not part of the 2-in-3 pattern of the 6s around it
+        [o, t, s],
         [t, tw, s],
         [t, s],
         [t, s],
@@ -217,8 +227,9 @@ def test_rules_combine_and_first_rule_decides_the_type():
         [o, t],
     ]
     imp, con = "special_cause_improvement", "special_cause_concern"
-    # index 0: outside and low -> concern; 1-5 rising trend; 6: outside and high; 7-11 falling
-    # trend (the 6 at index 7 is high, but trend comes before two_in_three and shift)
+    # ptd_special_cause_type: index 0 outside and low -> concern; 1-5 rising trend; 6 outside
+    # and high; 7-11 falling trend (the 6 at index 7 is high, but trend comes before
+    # two_in_three and shift)
     assert [p["point_type"] for p in result["points"]] == [con] + [imp] * 6 + [con] * 6
 
 
@@ -296,34 +307,41 @@ def test_rebase_month_must_be_in_the_series():
         chart([1, 2, 3], rebase=["2017-01"])
 
 
-def test_trial_limits_below_twelve_points():
-    assert chart([1, 2] * 6)["segments"][0]["trial_limits"] is False
-    assert chart([1, 2] * 5 + [1])["segments"][0]["trial_limits"] is True
+def test_short_group_warning_below_thirteen_points():
+    # ptd_add_short_group_warnings: n() < getOption("ptd_spc.warning_threshold", 13), so a
+    # 12-point group is short (the package's message says "n < 12"; its code uses 13)
+    twelve, thirteen = chart([1, 2] * 6), chart([1, 2] * 6 + [1])
+    assert twelve["segments"][0]["short_group_warning"] is True
+    assert twelve["segments"][0]["trial_limits"] is True
+    assert thirteen["segments"][0]["short_group_warning"] is False
+    assert chart([1, 2] * 6, warning_threshold=12)["segments"][0]["trial_limits"] is False
 
 
 @pytest.mark.parametrize(
     ("direction", "target", "assurance"),
     [
-        # y = 10, 12 x 6: mean 11, AMR 2, limits 5.68 and 16.32
-        ("decrease", 17, "consistently_passing"),
-        ("decrease", 5, "consistently_failing"),
+        # ptd_calculate_assurance_type. y = 10, 12 x 6: mean 11, AMR 2, limits 5.68 and 16.32
+        ("decrease", 17, "consistent_pass"),
+        ("decrease", 5, "consistent_fail"),
         ("decrease", 11, "inconsistent"),
-        ("increase", 5, "consistently_passing"),
-        ("increase", 17, "consistently_failing"),
+        ("increase", 5, "consistent_pass"),
+        ("increase", 17, "consistent_fail"),
         ("increase", 16.32 - 1e-9, "inconsistent"),
         ("neutral", 17, None),
         ("increase", None, None),
     ],
 )
 def test_assurance(direction, target, assurance):
-    assert chart([10, 12] * 6, direction=direction, target=target)["assurance"] == assurance
+    result = chart([10, 12] * 6, direction=direction, target=target)
+    assert result["assurance"] == assurance
+    assert result["summary"]["assurance"] == assurance
 
 
 def test_assurance_uses_the_last_segment():
     values = [10, 12] * 6 + [30, 32] * 6
     # first segment limits 5.68..16.32, second 25.68..36.32: target 20 is below the last
     result = chart(values, direction="increase", target=20, rebase=["2017-01"])
-    assert result["assurance"] == "consistently_passing"
+    assert result["assurance"] == "consistent_pass"
 
 
 def test_variation_label_describes_the_latest_point():
@@ -341,3 +359,207 @@ def test_points_carry_month_and_value_in_month_order():
         ("2016-02", 2.0),
         ("2016-03", 3.0),
     ]
+
+
+# --- conventions NHSRplotthedots fixes (changed from our earlier ones) ---------------------------
+
+
+def test_moving_range_equal_to_the_screen_is_dropped():
+    # ptd_spc_standard keeps a moving range only when mr < 3.267 * amr (strictly).
+    # y = 0, 748, 0, ..., 0, 749, 4016: moving ranges eight 748s, one 749 and 3267; their
+    # mean is 10000/10 = 1000 and 3.267 * 1000 = 3267 exactly, so the 3267 is dropped and
+    # AMR = 6733/9 = 748.111. mean = (4*748 + 749 + 4016)/11 = 705.18
+    result = chart([0, 748, 0, 748, 0, 748, 0, 748, 0, 749, 4016])
+    seg = result["segments"][0]
+    assert seg["screened_moving_ranges"] == 1
+    assert seg["amr"] == pytest.approx(6733 / 9)
+    assert seg["upper"] == pytest.approx(7757 / 11 + 2.66 * 6733 / 9)
+    # upper 2695.16 < 4016: the last point is outside the limits
+    assert result["points"][-1]["special_cause_type"] == "Above UCL"
+
+
+def test_a_point_beyond_a_limit_is_not_close_to_it():
+    # ptd_spc_standard: close_to_limits = !outside_limits & beyond a near limit;
+    # ptd_two_in_three counts close_to_limits only.
+    # -1, 1 x 6, then 6, 1, 9, then -6, -1, -9, then 1, -1 x 6: mean 0; moving ranges
+    # 22 + 5 + 5 + 8 + 15 + 5 + 8 + 10 + 22 = 100 over 29, screen 3.267 * 3.448 = 11.27 drops
+    # the 15 -> AMR 85/28 = 3.0357; limits +/- 8.075, near +/- 5.383. In 6, 1, 9 the 6 is close
+    # and the 9 outside: one close point, no 2-in-3 (we used to flag the 6).
+    values = [-1, 1] * 6 + [6, 1, 9] + [-6, -1, -9] + [1, -1] * 6
+    result = chart(values)
+    seg = result["segments"][0]
+    assert (seg["amr"], seg["upper"]) == pytest.approx((85 / 28, 8.075))
+    assert result["points"][12]["close_to_limits"] is True
+    assert result["points"][14]["outside_limits"] is True
+    assert result["points"][14]["close_to_limits"] is False
+    flagged_points = [(i, p["special_cause_type"]) for i, p in enumerate(result["points"])]
+    assert [f for f in flagged_points if f[1] != "Common Cause"] == [
+        (14, "Above UCL"),
+        (17, "Below LCL"),
+    ]
+
+
+def test_turning_point_of_two_trends_belongs_to_the_run_it_starts():
+    # ptd_special_cause_type: "if a point is part of a trend either side, use right side".
+    # 0, 20 x 3, then 4..10 rising (indices 6-12), then 9..4 falling (12-18), then 20, 0 x 3.
+    # mean 208/25 = 8.32; moving ranges sum 244 over 24, AMR 10.17 (none screened at 33.2),
+    # limits -18.72 and 35.36: nothing is outside. The peak 10 (index 12) ends the rising run
+    # and starts the falling one: it is labelled decreasing.
+    values = [0, 20, 0, 20, 0, 20, 4, 5, 6, 7, 8, 9, 10, 9, 8, 7, 6, 5, 4, 20, 0, 20, 0, 20, 0]
+    result = chart(values, direction="increase")
+    types = [p["special_cause_type"] for p in result["points"]]
+    assert types[6:12] == ["7 Point Trend (Increasing)"] * 6
+    assert types[12:19] == ["7 Point Trend (Decreasing)"] * 7
+    assert types[:6] == types[19:] == ["Common Cause"] * 6
+    assert result["points"][12]["point_type"] == "special_cause_concern"
+
+
+def test_fix_after_n_points_bases_the_limits_on_the_first_points():
+    # ptd_spc_standard: fix_y = y for row_number() <= fix_after_n_points, NA after.
+    # 10, 12 x 6 then 30, 32 x 3: the first 12 give mean 11, AMR 2, limits 5.68 and 16.32,
+    # so all six later points are above the upper limit.
+    values = [10, 12] * 6 + [30, 32] * 3
+    fixed = chart(values, direction="increase", fix_after_n_points=12)
+    seg = fixed["segments"][0]
+    assert (seg["mean"], seg["amr"], seg["fixed_points"]) == (11, 2, 12)
+    assert (seg["lower"], seg["upper"]) == pytest.approx((5.68, 16.32))
+    assert [p["special_cause_type"] for p in fixed["points"][12:]] == ["Above UCL"] * 6
+    # without fixing: mean (132 + 186)/18 = 17.67; moving ranges sixteen 2s and one 18,
+    # AMR 50/17 = 2.94 (screen at 9.6 drops the 18 -> 32/16 = 2)
+    free = chart(values, direction="increase")["segments"][0]
+    assert free["mean"] == pytest.approx(318 / 18) and free["amr"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("bad", [11, 12.5, True, 0])
+def test_fix_after_n_points_must_be_twelve_or_more(bad):
+    # ptd_spc_options: "fix_after_n_points must be a single numeric that is greater than or
+    # equal to 12."
+    with pytest.raises(ValueError, match="at least 12"):
+        chart([1, 2] * 8, fix_after_n_points=bad)
+
+
+def test_constant_series_has_no_limits_and_inconsistent_assurance():
+    # ptd_spc_standard: every moving range is 0, and 0 < 3.267 * 0 is FALSE, so all are
+    # screened out and AMR = mean(numeric(0)) = NaN; NA limits flag nothing.
+    # ptd_calculate_assurance_type: target > NA is NA, so case_when falls to "inconsistent".
+    result = chart([5.0] * 14, direction="increase", target=3)
+    seg = result["segments"][0]
+    assert seg["amr"] is None and seg["upper"] is None and seg["lower"] is None
+    assert all(p["point_type"] == "common_cause" for p in result["points"])
+    assert result["summary"] == {"variation_icon": "common_cause", "assurance": "inconsistent"}
+
+
+@pytest.mark.parametrize(
+    ("values", "direction", "icon"),
+    [
+        # ptd_get_icons: the last point's type, and the icon file by improvement direction.
+        # [10, 12] x 6 + [30]: mean 12.92, moving ranges eleven 2s and 18, AMR 40/12 = 3.33
+        # (screen 10.9 drops the 18 -> 2); upper 12.92 + 5.32 = 18.24 < 30
+        ([10, 12] * 6 + [30], "increase", "improvement_high"),
+        ([10, 12] * 6 + [30], "decrease", "concern_high"),
+        ([10, 12] * 6 + [30], "neutral", "neutral_high"),
+        # the mirror: [10, 12] x 6 + [-8]: mean 9.54, lower 9.54 - 5.32 = 4.22 > -8
+        ([10, 12] * 6 + [-8], "increase", "concern_low"),
+        ([10, 12] * 6 + [-8], "decrease", "improvement_low"),
+        ([10, 12] * 6 + [-8], "neutral", "neutral_low"),
+        ([10, 12] * 6, "increase", "common_cause"),
+    ],
+)
+def test_variation_icon_of_the_latest_point(values, direction, icon):
+    assert chart(values, direction=direction)["summary"]["variation_icon"] == icon
+
+
+def test_group_summary_counts():
+    # summary.ptd_spc_df: per rebase group n, common_cause (n - flagged), improvement and
+    # concern counts, and variation_type (the group's last point type). Spike example above:
+    # the mean 12.92 is above every 10 and 12, so the first 12 points are a run below it
+    # (ptd_seven_point_one_side_mean): twelve concerns when higher is better, and the 30 is
+    # the one improvement.
+    seg = chart([10, 12] * 6 + [30], direction="increase")["segments"][0]
+    assert (seg["n"], seg["common_cause"], seg["special_cause_improvement"]) == (13, 0, 1)
+    assert (seg["special_cause_concern"], seg["variation_type"]) == (
+        12,
+        "special_cause_improvement",
+    )
+
+
+# --- point by point against the transliteration of NHSRplotthedots -------------------------------
+
+
+def _same(a: float | None, b: float) -> bool:
+    if a is None:
+        return math.isnan(b)
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@st.composite
+def zigzag(draw, n: int) -> list[float]:
+    """Rising and falling runs of 1 to 9 steps (some of 0), so 7-point trends and shared
+    turning points are common."""
+    values = [float(draw(st.integers(0, 10)))]
+    sign = draw(st.sampled_from([-1, 1]))
+    while len(values) < n:
+        for _ in range(draw(st.integers(1, 9))):
+            values.append(values[-1] + sign * draw(st.sampled_from([0, 1, 1, 2, 3])))
+        sign = -sign
+    return values[:n]
+
+
+@st.composite
+def spc_cases(draw):
+    n = draw(st.integers(1, 45))
+    small = st.integers(0, 4).map(float)  # ties, runs and steps of 0 are common
+    wide = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+    kind = draw(st.sampled_from(["small", "mixed", "zigzag"]))
+    if kind == "zigzag":
+        values = draw(zigzag(n))
+    else:
+        element = small if kind == "small" else st.one_of(small, wide)
+        values = draw(st.lists(element, min_size=n, max_size=n))
+    flags = [0] + [int(draw(st.integers(0, 15)) == 0) for _ in range(n - 1)]
+    direction = draw(st.sampled_from(["increase", "decrease", "neutral"]))
+    fix = draw(st.sampled_from([None, None, 12, 14]))
+    target = draw(st.one_of(st.none(), st.floats(-5, 10, allow_nan=False)))
+    return values, flags, direction, fix, target
+
+
+@settings(max_examples=400, deadline=None)
+@given(spc_cases())
+def test_matches_nhsrplotthedots_point_by_point(case):
+    # tests/nhsr_transliteration.py: ptd_spc, ptd_calculate_assurance_type, ptd_get_icons and
+    # summary.ptd_spc_df transliterated from NHSRplotthedots 0.2.2 (commit 050b07d)
+    values, flags, direction, fix, target = case
+    ms = monthly(values)
+    rebase = [m for m, f in zip(ms, flags, strict=True) if f]
+    ours = xmr(
+        ms, values, direction=direction, rebase=rebase, target=target, fix_after_n_points=fix
+    )
+    rows = nhsr.ptd_spc(values, flags, direction, target, fix)
+    for point, row in zip(ours["points"], rows, strict=True):
+        seg = ours["segments"][point["segment"]]
+        assert _same(seg["mean"], row["mean_col"])
+        assert _same(seg["lower"], row["lpl"]) and _same(seg["upper"], row["upl"])
+        assert point["special_cause_type"] == row["special_cause_type"]
+        assert point["point_type"] == row["point_type"]
+        assert point["special_cause"] == row["special_cause_flag"]
+        assert seg["short_group_warning"] == row["short_group_warning"]
+    groups = nhsr.summary(rows)
+    assert len(groups) == len(ours["segments"])
+    for seg, group in zip(ours["segments"], groups, strict=True):
+        for key in ("n", "common_cause", "special_cause_improvement", "special_cause_concern"):
+            assert seg[key] == group[key]
+        assert seg["variation_type"] == group["variation_type"]
+    assert ours["summary"] == {
+        "variation_icon": nhsr.variation_icon(rows, direction),
+        "assurance": nhsr.ptd_calculate_assurance_type(rows, direction, target),
+    }
+
+
+def test_transliteration_on_a_hand_vector():
+    # the transliteration itself is checked against the hand-derived 2-in-3 example above
+    values = [-1, 1] * 6 + [6, 1, 9] + [-6, -1, -9] + [1, -1] * 6
+    rows = nhsr.ptd_spc(values, [0] * 30)
+    labels = [r["special_cause_type"] for r in rows]
+    assert labels[14] == "Above UCL" and labels[17] == "Below LCL"
+    assert labels.count("Common Cause") == 28
+    assert rows[0]["upl"] == pytest.approx(8.075)
