@@ -105,13 +105,18 @@ def analyse_trend(
     direction: str | None = None,
     target: float | None = None,
     hac: bool = False,
+    errors: str = "auto",
+    fix_after_n_points: int | None = None,
     start: str | None = None,
     end: str | None = None,
 ) -> dict:
     """Trend, Mann-Kendall, interrupted time series and SPC for one stored indicator series.
 
     ``direction`` and ``target`` default to the values stored with the indicator; ``start``
-    and ``end`` (``YYYY-MM``) limit the analysis to a window of months.
+    and ``end`` (``YYYY-MM``) limit the analysis to a window of months. ``errors`` ("auto",
+    "ols" or "newey-west"; ``hac`` means Newey-West) and ``fix_after_n_points`` are passed to
+    :func:`rpgdash.stats.trend.analyse_series`. The result's ``spc.summary`` holds the Making
+    Data Count ``variation_icon`` and ``assurance``.
     """
     meta = queries.indicators(db)
     row = meta[meta["name"] == indicator]
@@ -134,4 +139,6 @@ def analyse_trend(
         direction=direction,
         target=target,
         hac=hac,
+        errors=errors,
+        fix_after_n_points=fix_after_n_points,
     )

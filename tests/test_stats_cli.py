@@ -380,3 +380,47 @@ def test_trend_rebase_takes_several_months(capsys):
         ("2016-07", 4),
         ("2016-11", 3),
     ]
+
+
+# --- trend: errors, autocorrelation and the SPC summary (issue 12) --------------------------
+
+
+def ar1_values(phi: float, n: int = 40, seed: int = 2) -> list[float]:
+    rng = np.random.default_rng(seed)
+    e = [0.0]
+    for _ in range(n - 1):
+        e.append(phi * e[-1] + rng.normal(0, 1))
+    return [round(20 - 0.2 * i + 3 * (i >= n // 2) + v, 4) for i, v in enumerate(e)]
+
+
+def test_trend_errors_option(capsys):
+    name = series_csv(ar1_values(0.8))
+    base = ["stats", "trend", name, "--change-point", "2017-09", "--json"]
+    auto = run_json(capsys, base)
+    assert auto["its"]["errors"] == "newey-west" and auto["its"]["breusch_godfrey_p"] < 0.05
+    assert set(auto["spc"]["summary"]) == {"variation_icon", "assurance"}
+    explicit = run_json(capsys, [*base, "--errors", "newey-west"])
+    hac = run_json(capsys, [*base, "--hac"])
+    ols = run_json(capsys, [*base, "--errors", "ols"])
+    for key in ("level_ci", "level_p", "slope_ci", "slope_p"):
+        assert auto["its"][key] == explicit["its"][key] == hac["its"][key]
+    assert ols["its"]["errors"] == "ols" and ols["its"]["level_p"] != auto["its"]["level_p"]
+    message = run_error(capsys, [*base, "--hac", "--errors", "ols"])
+    assert message == f"{name}: hac (Newey-West) and errors 'ols' contradict each other; give one."
+
+
+def test_trend_fix_after_n_points_option(capsys):
+    name = series_csv([10, 12] * 6 + [30, 32] * 3)
+    out = run_json(capsys, ["stats", "trend", name, "--fix-after-n-points", "12", "--json"])
+    assert out["spc"]["segments"][0]["fixed_points"] == 12
+    assert out["spc"]["segments"][0]["mean"] == 11
+    message = run_error(capsys, ["stats", "trend", name, "--fix-after-n-points", "5"])
+    assert "fix_after_n_points 5 must be a whole number of at least 12" in message
+
+
+def test_trend_summary_reports_residuals_and_errors(capsys):
+    assert main(["stats", "trend", series_csv(ar1_values(0.8)), "--change-point", "2017-09"]) == 0
+    out = capsys.readouterr().out
+    assert "Residuals: Durbin-Watson " in out and "Breusch-Godfrey (1 lag) p = " in out
+    assert "Newey-West standard errors, chosen automatically" in out
+    assert "Variation icon: " in out

@@ -91,7 +91,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     trend.add_argument("--direction", choices=DIRECTIONS, default="neutral")
     trend.add_argument("--target", type=float, help="target value for SPC assurance")
-    trend.add_argument("--hac", action="store_true", help="Newey-West standard errors")
+    trend.add_argument(
+        "--fix-after-n-points",
+        type=int,
+        metavar="N",
+        help="base each SPC segment's limits on its first N points (N >= 12)",
+    )
+    trend.add_argument(
+        "--errors",
+        choices=("auto", "ols", "newey-west"),
+        default="auto",
+        help="standard errors of the interrupted time series: auto (the default) uses "
+        "Newey-West when the Breusch-Godfrey test finds lag-1 autocorrelation (p < 0.05)",
+    )
+    trend.add_argument(
+        "--hac",
+        action="store_true",
+        help="Newey-West standard errors (same as --errors newey-west)",
+    )
     trend.add_argument("--json", action="store_true", help="print JSON instead of a summary")
 
 
@@ -450,6 +467,8 @@ def _run_trend(args: argparse.Namespace) -> int:
             direction=args.direction,
             target=args.target,
             hac=args.hac,
+            errors=args.errors,
+            fix_after_n_points=args.fix_after_n_points,
         )
     except ValueError as error:
         raise InputError(f"{path}: {_sentence(str(error))}") from None
@@ -488,11 +507,18 @@ def format_trend(result: dict) -> str:
             f"(p = {_fmt(its['level_p'], 4)}), slope {_fmt(its['slope_change'], 3)} per month "
             f"(p = {_fmt(its['slope_p'], 4)})"
         )
+        out.append(
+            f"Residuals: Durbin-Watson {_fmt(its['durbin_watson'], 2)}, Breusch-Godfrey "
+            f"(1 lag) p = {_fmt(its['breusch_godfrey_p'], 4)}"
+        )
+        out.append(its["errors_reason"])
         if its["warning"]:
             out.append(its["warning"])
     out.append(f"SPC: latest point shows {spc['variation']}")
-    if spc["assurance"] is not None:
-        out.append(f"Assurance: {spc['assurance'].replace('_', ' ')}")
+    summary = spc["summary"]
+    out.append(
+        f"Variation icon: {summary['variation_icon']}; assurance: {summary['assurance'] or 'none'}"
+    )
     return "\n".join(out)
 
 

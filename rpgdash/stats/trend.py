@@ -3,6 +3,12 @@
 Time is counted in months since the first month of the series, so a missing month is a gap in
 ``t`` and never interpolated. Everything is plain numpy (and scipy.special for distribution
 functions) so that a full analysis of a ten-year series takes about a millisecond.
+
+The residual diagnostics of the interrupted time series (Durbin-Watson and the Breusch-Godfrey
+LM test) are the few lines of arithmetic statsmodels' ``durbin_watson`` and
+``acorr_breusch_godfrey`` do, written here so that the CLI and the pages need not import
+statsmodels (seconds of start-up and ~100 MB for two sums of squares); the tests compare them
+with statsmodels.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from rpgdash.stats._months import (
 MIN_POINTS = 3
 ITS_MIN_SIDE = 2
 ITS_WARN_SIDE = 8
+SCAN_MIN_SIDE = 6
+BG_ALPHA = 0.05
+ERRORS = ("auto", "ols", "newey-west")
 _Z975 = float(special.ndtri(0.975))
 
 
@@ -155,12 +164,122 @@ def _hac_cov(x: np.ndarray, resid: np.ndarray, xtx_inv: np.ndarray, maxlags: int
     return xtx_inv @ s @ xtx_inv * (n / (n - k))
 
 
+def durbin_watson(resid: Sequence[float]) -> float:
+    """Durbin-Watson statistic ``sum(diff(e)^2) / sum(e^2)`` (statsmodels ``durbin_watson``).
+
+    NaN when every residual is 0.
+    """
+    e = np.asarray(resid, dtype=float)
+    sse = float(e @ e)
+    return float(np.sum(np.diff(e) ** 2)) / sse if sse > 0 else math.nan
+
+
+def breusch_godfrey(x: np.ndarray, resid: np.ndarray, nlags: int = 1) -> dict:
+    """Breusch-Godfrey LM test of residual autocorrelation up to ``nlags`` lags.
+
+    As statsmodels ``acorr_breusch_godfrey(res, nlags)``: the residuals are regressed on the
+    model's columns ``x`` (which include a constant) and their own lags, missing lags set to
+    0; LM = n R^2 of that regression, referred to chi-squared with ``nlags`` degrees of
+    freedom. Returns ``lm`` and ``p_value`` (NaN when the residuals are all 0 or the auxiliary
+    regression has no residual degrees of freedom).
+    """
+    e = np.asarray(resid, dtype=float)
+    n = e.size
+    padded = np.r_[np.zeros(nlags), e]
+    lags = np.column_stack([padded[nlags - k : nlags - k + n] for k in range(1, nlags + 1)])
+    aux = np.column_stack([x, lags])
+    centred = e - e.mean()
+    tss = float(centred @ centred)
+    if tss <= 0 or n <= aux.shape[1]:
+        return {"lm": math.nan, "p_value": math.nan}
+    coef, *_ = np.linalg.lstsq(aux, e, rcond=None)
+    ssr = float(np.sum((e - aux @ coef) ** 2))
+    lm = n * (1 - ssr / tss)
+    return {"lm": lm, "p_value": float(special.chdtrc(nlags, lm))}
+
+
+def _check_errors(errors: str | None, hac: bool, default: str = "auto") -> str:
+    """The errors asked for: ``hac`` means Newey-West, ``None`` the default."""
+    if errors is not None and errors not in ERRORS:
+        raise ValueError(f"errors {errors!r} is not known; use auto, ols or newey-west.")
+    if hac:
+        if errors == "ols":
+            raise ValueError("hac (Newey-West) and errors 'ols' contradict each other; give one.")
+        return "newey-west"
+    return errors or default
+
+
+def _errors_reason(choice: str, used: str, bg_p: float) -> str:
+    if math.isnan(bg_p):
+        test = "the Breusch-Godfrey test could not be computed"
+    else:
+        test = f"the Breusch-Godfrey test of lag-1 autocorrelation gives p = {bg_p:.3f}"
+    if choice != "auto":
+        chosen = "Newey-West" if used == "newey-west" else "ordinary least-squares"
+        return f"{chosen.capitalize()} standard errors, as requested ({test})."
+    if used == "newey-west":
+        return (
+            f"Newey-West standard errors, chosen automatically: {test} (below {BG_ALPHA}), so "
+            "the residuals are autocorrelated and ordinary standard errors would be too small."
+        )
+    return (
+        f"Ordinary least-squares standard errors, chosen automatically: {test}"
+        + ("" if math.isnan(bg_p) else f" (not below {BG_ALPHA})")
+        + "."
+    )
+
+
+def _degenerate_reason(y: np.ndarray, resid: np.ndarray, df: int) -> str | None:
+    """Why the fit has no usable standard errors, or None."""
+    if np.ptp(y) == 0:
+        return "The series is constant, so there is nothing to estimate and no p-values."
+    if df <= 0:
+        return (
+            "The model has as many coefficients as points (no residual degrees of freedom), "
+            "so there are no standard errors or p-values."
+        )
+    scale = max(1.0, float(np.abs(y).max()))
+    if float(np.sqrt(np.mean(resid**2))) <= 1e-9 * scale:
+        return (
+            "The segmented lines pass through every point, so the residuals carry no "
+            "information for standard errors or p-values."
+        )
+    return None
+
+
+def _segmented_fit(t: np.ndarray, y: np.ndarray, t0: float) -> tuple[np.ndarray, ...]:
+    """Design matrix, (X'X)^-1 and coefficients of the segmented regression."""
+    n = y.size
+    d = (t >= t0).astype(float)
+    x = np.column_stack([np.ones(n), t, d, (t - t0) * d])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    # a constant series gets exact estimates rather than rounding noise
+    beta = np.array([y[0], 0.0, 0.0, 0.0]) if np.ptp(y) == 0 else xtx_inv @ (x.T @ y)
+    return x, xtx_inv, beta
+
+
+def _covariance(
+    x: np.ndarray, resid: np.ndarray, xtx_inv: np.ndarray, used: str, maxlags: int | None
+) -> tuple[np.ndarray, float, int | None]:
+    """Covariance of the coefficients, degrees of freedom for inference, and HAC lags."""
+    n, k = x.shape
+    if used == "newey-west":
+        lags = default_maxlags(n) if maxlags is None else int(maxlags)
+        return _hac_cov(x, resid, xtx_inv, lags), math.inf, lags
+    df = n - k
+    if df <= 0:
+        return np.full((k, k), np.nan), df, None
+    return xtx_inv * float(resid @ resid) / df, df, None
+
+
 def interrupted_time_series(
     t: Sequence[float],
     y: Sequence[float],
     change_index_t0: float,
     hac: bool = False,
     maxlags: int | None = None,
+    *,
+    errors: str | None = None,
 ) -> dict:
     """Segmented regression ``y = b0 + b1 t + b2 D + b3 (t - t0) D`` with D = 1 for t >= t0.
 
@@ -173,9 +292,12 @@ def interrupted_time_series(
     change_index_t0 : float
         The time t0 of the change (on the scale of ``t``).
     hac : bool
-        Use Newey-West (HAC) standard errors instead of the usual OLS ones.
+        Use Newey-West (HAC) standard errors; the same as ``errors="newey-west"``.
     maxlags : int, optional
         HAC lag truncation; default ``floor(4 (n/100)^(2/9))``.
+    errors : {"ols", "newey-west", "auto"}, optional
+        Standard errors; "auto" takes Newey-West when the Breusch-Godfrey p is below 0.05.
+        Default: Newey-West with ``hac``, else OLS.
 
     Returns
     -------
@@ -184,7 +306,12 @@ def interrupted_time_series(
         ``slope_change`` (b3: change in slope per month), ``slope_ci``, ``slope_p``,
         ``pre_slope`` (b1), ``n_pre``/``n_post`` (points before / from t0), ``warning`` (None,
         or a sentence when either side has fewer than 8 points), ``se_type`` ("OLS" or
-        "HAC"), ``maxlags`` (None for OLS) and ``fitted``: ``pre_fit`` (fitted values of the
+        "HAC"), ``errors`` ("ols" or "newey-west", the errors used), ``errors_reason`` (a
+        sentence saying which and why), ``durbin_watson`` and ``breusch_godfrey_p`` (of the OLS
+        residuals, 1 lag, LM test), ``degenerate`` (None, or a sentence when the fit has no
+        usable standard errors: a constant series, no residual degrees of freedom or an exact
+        fit; its intervals and p-values are then NaN), ``maxlags`` (None for OLS) and
+        ``fitted``: ``pre_fit`` (fitted values of the
         segmented model at every point) and ``counterfactual`` (b0 + b1 t at the points from t0
         on, the pre-change line carried forward). Intervals are 95%; OLS inference uses a t
         distribution with n-4 degrees of freedom, HAC inference the normal distribution
@@ -207,21 +334,18 @@ def interrupted_time_series(
             f"a segmented regression needs at least {ITS_MIN_SIDE} points before the change "
             f"point and {ITS_MIN_SIDE} from it on; there are {n_pre} before and {n_post} after."
         )
-    d = post.astype(float)
-    x = np.column_stack([np.ones(n), t, d, (t - t0) * d])
-    xtx_inv = np.linalg.inv(x.T @ x)
-    beta = xtx_inv @ (x.T @ y)
+    choice = _check_errors(errors, hac, default="ols")
+    x, xtx_inv, beta = _segmented_fit(t, y, t0)
     fit = x @ beta
     resid = y - fit
     k = x.shape[1]
-    if hac:
-        lags = default_maxlags(n) if maxlags is None else int(maxlags)
-        cov = _hac_cov(x, resid, xtx_inv, lags) if n > k else np.full((k, k), np.nan)
-        df = math.inf
-    else:
-        lags = None
-        df = n - k
-        cov = xtx_inv * float(resid @ resid) / df if df > 0 else np.full((k, k), np.nan)
+    degenerate = _degenerate_reason(y, resid, n - k)
+    dw = durbin_watson(resid) if degenerate is None else math.nan
+    bg_p = breusch_godfrey(x, resid)["p_value"] if degenerate is None else math.nan
+    used = choice if choice != "auto" else "newey-west" if bg_p < BG_ALPHA else "ols"
+    cov, df, lags = _covariance(x, resid, xtx_inv, used, maxlags)
+    if degenerate is not None:
+        cov = np.full((k, k), np.nan)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     level_ci, level_p = _t_inference(float(beta[2]), float(se[2]), df)
     slope_ci, slope_p = _t_inference(float(beta[3]), float(se[3]), df)
@@ -243,7 +367,12 @@ def interrupted_time_series(
         "n_pre": n_pre,
         "n_post": n_post,
         "warning": warning,
-        "se_type": "HAC" if hac else "OLS",
+        "se_type": "HAC" if used == "newey-west" else "OLS",
+        "errors": used,
+        "errors_reason": degenerate or _errors_reason(choice, used, bg_p),
+        "durbin_watson": dw,
+        "breusch_godfrey_p": bg_p,
+        "degenerate": degenerate,
         "maxlags": lags,
         "fitted": {
             "pre_fit": fit.tolist(),
@@ -274,6 +403,8 @@ def analyse_series(
     direction: str = "neutral",
     target: float | None = None,
     hac: bool = False,
+    errors: str = "auto",
+    fix_after_n_points: int | None = None,
 ) -> dict:
     """Everything the trend page shows about one monthly series, as a JSON-ready dict.
 
@@ -285,10 +416,13 @@ def analyse_series(
         Finite values.
     change_point : month, optional
         First month after the change, for the interrupted time series.
-    rebase, direction, target
+    rebase, direction, target, fix_after_n_points
         Passed to :func:`rpgdash.stats.spc.xmr`.
     hac : bool
-        Newey-West standard errors for the interrupted time series.
+        Newey-West standard errors for the interrupted time series (``errors="newey-west"``).
+    errors : {"auto", "ols", "newey-west"}
+        Standard errors of the interrupted time series; "auto" (the default) takes Newey-West
+        when the Breusch-Godfrey test of the OLS residuals gives p < 0.05.
 
     Returns
     -------
@@ -299,8 +433,10 @@ def analyse_series(
         :func:`mann_kendall`; Sen's slope per month), ``its`` (None without a change point,
         else see :func:`interrupted_time_series`, with ``change_point`` as "YYYY-MM" and
         ``fitted`` holding ``months``, ``pre_fit``, ``counterfactual_months`` and
-        ``counterfactual``) and ``spc`` (see :func:`rpgdash.stats.spc.xmr`). Numbers are plain
-        floats and ints; NaN is given as None.
+        ``counterfactual``, and ``sensitivity``: the level change and its 95% interval with the
+        change point at every month with at least 6 months on each side, with the same errors,
+        as ``[{"month", "level_change", "level_ci"}]``) and ``spc`` (see
+        :func:`rpgdash.stats.spc.xmr`). Numbers are plain floats and ints; NaN is None.
 
     Raises
     ------
@@ -309,6 +445,7 @@ def analyse_series(
         direction, or a change point outside the series or without 2 months on each side.
     """
     spc.check_direction(direction)
+    _check_errors(errors, hac)
     numbers, y = prepare_series(months, values)
     if y.size < MIN_POINTS:
         raise ValueError(
@@ -318,7 +455,7 @@ def analyse_series(
     labels = [month_label(m) for m in numbers]
     its = None
     if change_point is not None:
-        its = _its_for_months(numbers, t, y, labels, parse_month(change_point), hac)
+        its = _its_for_months(numbers, t, y, labels, parse_month(change_point), hac, errors)
     result = {
         "n": int(y.size),
         "start": labels[0],
@@ -327,7 +464,14 @@ def analyse_series(
         "ols": ols_trend(t, y),
         "mann_kendall": mann_kendall(y, t),
         "its": its,
-        "spc": spc.xmr(labels, y, direction=direction, rebase=rebase, target=target),
+        "spc": spc.xmr(
+            labels,
+            y,
+            direction=direction,
+            rebase=rebase,
+            target=target,
+            fix_after_n_points=fix_after_n_points,
+        ),
     }
     return _clean(result)
 
@@ -339,6 +483,7 @@ def _its_for_months(
     labels: list[str],
     change: int,
     hac: bool,
+    errors: str,
 ) -> dict:
     label = month_label(change)
     if change < numbers[0] or change > numbers[-1]:
@@ -355,11 +500,55 @@ def _its_for_months(
             f"{n_post} from it on; a segmented regression needs at least {ITS_MIN_SIDE} on "
             "each side."
         )
-    its = interrupted_time_series(t, y, t0, hac=hac)
+    its = interrupted_time_series(t, y, t0, errors=_check_errors(errors, hac))
     post = t >= t0
     its["change_point"] = label
     its["fitted"] |= {
         "months": labels,
         "counterfactual_months": [lab for lab, p in zip(labels, post, strict=True) if p],
     }
+    its["sensitivity"] = level_change_scan(t, y, labels, errors=its["errors"])
     return its
+
+
+def level_change_scan(
+    t: np.ndarray, y: np.ndarray, labels: list[str], *, errors: str = "ols"
+) -> list[dict]:
+    """The level change estimated with the change point at each month in turn.
+
+    Only months with at least ``SCAN_MIN_SIDE`` (6) points before and from them on are tried,
+    so that the estimates at the edges, each resting on a handful of points, do not swamp
+    the rest. ``errors`` is "ols" or "newey-west" (the same for every month, so the
+    intervals are comparable).
+    """
+    n = y.size
+    candidates = np.arange(SCAN_MIN_SIDE, n - SCAN_MIN_SIDE + 1)
+    if candidates.size == 0:
+        return []
+    # every candidate's design matrix at once: (candidates, n, 4)
+    t0 = t[candidates][:, None]
+    d = (t[None, :] >= t0).astype(float)
+    x = np.stack([np.ones_like(d), np.broadcast_to(t, d.shape), d, (t - t0) * d], axis=2)
+    xtx_inv = np.linalg.inv(np.einsum("mni,mnj->mij", x, x))
+    beta = np.einsum("mij,mnj,n->mi", xtx_inv, x, y)
+    resid = y[None, :] - np.einsum("mni,mi->mn", x, beta)
+    k = x.shape[2]
+    if errors == "newey-west":
+        lags = default_maxlags(n)
+        xu = x * resid[:, :, None]
+        meat = np.einsum("mni,mnj->mij", xu, xu)
+        for lag in range(1, lags + 1):
+            g = np.einsum("mni,mnj->mij", xu[:, lag:], xu[:, :-lag])
+            meat += (1 - lag / (lags + 1)) * (g + np.swapaxes(g, 1, 2))
+        var = (xtx_inv @ meat @ xtx_inv)[:, 2, 2] * (n / (n - k))
+        df = math.inf
+    else:
+        df = n - k
+        var = xtx_inv[:, 2, 2] * np.sum(resid**2, axis=1) / df
+    out = []
+    for j, i in enumerate(candidates):
+        exact = _degenerate_reason(y, resid[j], n - k) is not None
+        se = math.nan if exact else math.sqrt(max(float(var[j]), 0.0))
+        ci, _ = _t_inference(float(beta[j, 2]), se, df)
+        out.append({"month": labels[i], "level_change": float(beta[j, 2]), "level_ci": ci})
+    return out
