@@ -4,7 +4,27 @@ import pandas as pd
 import streamlit as st
 
 from rpgdash import narrative, ui
-from rpgdash.ui.indicator_view import AUTOMATIC, indicator_view, stored_months
+from rpgdash.ui.indicator_view import (
+    AUTOMATIC,
+    ERROR_CHOICES,
+    indicator_view,
+    show_summary,
+    stored_months,
+)
+
+
+def _chart_rebase_key(indicator_id: object) -> str:
+    return f"chart_rebase_{indicator_id}"
+
+
+def _rebase_chart(indicator_id: object, month: str) -> None:
+    key = _chart_rebase_key(indicator_id)
+    st.session_state[key] = sorted({*st.session_state.get(key, []), month})
+
+
+def _undo_rebase(indicator_id: object) -> None:
+    st.session_state[_chart_rebase_key(indicator_id)] = []
+
 
 st.title("Organisational indicators")
 key, site = ui.db_key(), ui.selected_site()
@@ -40,6 +60,15 @@ change_choice = st.selectbox(
         else narrative.month_label(m)
     ),
 )
+errors = st.selectbox(
+    "Interrupted time series: standard errors",
+    list(ERROR_CHOICES),
+    key="ind_errors",
+    format_func=ERROR_CHOICES.get,
+    help="Monthly figures are often autocorrelated (one month like the last), which makes "
+    "ordinary standard errors too small. Automatic uses Newey-West standard errors when the "
+    "Breusch-Godfrey test of the residuals gives p < 0.05.",
+)
 rebase = st.multiselect(
     "Rebase the SPC limits at (optional)",
     months,
@@ -48,6 +77,9 @@ rebase = st.multiselect(
     help="Start new process limits at these months, e.g. after a known "
     "change in how the figures are counted.",
 )
+# Filled after the indicators below are computed, so it reflects each one's target.
+summary_box = st.container()
+summary_rows = []
 
 for row in meta[meta["name"].isin(chosen)].itertuples():
     st.divider()
@@ -57,16 +89,28 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         value=None if pd.isna(row.target) else float(row.target),
         min_value=0.0,
         key=f"target_{row.indicator_id}",
-        help="With a target, the chart says whether the process limits lie wholly on one "
-        "side of it (Making Data Count assurance).",
+        help="With a target, the chart draws it and says whether the process limits lie "
+        "wholly on one side of it (Making Data Count assurance).",
     )
+    chart_rebase = st.session_state.get(_chart_rebase_key(row.indicator_id), [])
     view = indicator_view(
-        key, row.name, row.unit, site, start, end, change_choice, tuple(rebase), target
+        key,
+        row.name,
+        row.unit,
+        site,
+        start,
+        end,
+        change_choice,
+        tuple(sorted({*rebase, *chart_rebase})),
+        target,
+        errors,
+        row.direction,
     )
     if view["too_short"]:
         st.warning("Fewer than 3 months fall in the chosen range; choose a wider range.")
         continue
-    result, label = view["result"], view["label"]
+    result, summary = view["result"], view["summary_row"]
+    summary_rows.append(summary)
     spc = result["spc"]
     cols = st.columns(3)
     cols[0].metric(
@@ -74,21 +118,56 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         f"{view['latest']:,.0f} {row.unit}",
         help=narrative.month_label(result["end"]),
     )
-    cols[1].markdown(f"**Variation (latest point)**  \n{label}")
-    if spc.get("assurance"):
-        cols[2].markdown(
-            f"**Assurance against the target**  \n{narrative.ASSURANCE_WORDS[spc['assurance']]}"
-        )
+    cols[1].markdown(f"**Variation (latest point)**  \n{summary.variation_words}")
+    if summary.assurance is not None:
+        cols[2].markdown(f"**Assurance against the target**  \n{summary.assurance_words}")
     else:
         cols[2].markdown(f"**Improvement direction**  \n{row.direction} is better")
-    ui.show_chart(view["spec"], alt=view["trend_text"])
+    ui.show_chart(view["spec"], alt=f"{view['finding']}. {view['trend_text']}")
     st.markdown(view["trend_text"])
     st.dataframe(view["limits"], hide_index=True, key=f"limits_{row.indicator_id}")
+    for suggestion in view["suggestions"]:
+        when = narrative.month_label(suggestion["month"])
+        st.button(
+            f"Recalculate limits from this event: {suggestion['label']} ({when})",
+            key=f"rebase_{row.indicator_id}_{suggestion['month']}",
+            on_click=_rebase_chart,
+            args=(row.indicator_id, suggestion["month"]),
+            help="A shift or trend follows this event. Making Data Count advises starting "
+            "new limits when a known change has moved the process.",
+        )
+    if chart_rebase:
+        st.caption(
+            "Limits of this chart recalculated from "
+            + ", ".join(narrative.month_label(m) for m in chart_rebase)
+            + "."
+        )
+        st.button(
+            "Undo the recalculation",
+            key=f"undo_rebase_{row.indicator_id}",
+            on_click=_undo_rebase,
+            args=(row.indicator_id,),
+        )
     if result["its"] is not None:
         its = result["its"]
+        if view["change_text"]:
+            st.markdown(f"**Change point:** {view['change_text']}")
         st.markdown(view["its_text"])
+        if its["degenerate"]:
+            st.warning(its["degenerate"])
         if its["warning"]:
             st.warning(its["warning"])
+        residuals = (
+            f"Residual autocorrelation: Durbin-Watson {its['durbin_watson']:.2f}, "
+            f"Breusch-Godfrey (1 lag) p = {its['breusch_godfrey_p']:.3f}. "
+            if its["durbin_watson"] is not None and its["breusch_godfrey_p"] is not None
+            else ""
+        )
+        st.markdown(residuals + its["errors_reason"])
+        if view["scan_spec"] is not None:
+            ui.show_chart(view["scan_spec"], alt=view["scan_text"] or "")
+            if view["scan_text"]:
+                st.caption(view["scan_text"])
         st.caption(narrative.ITS_CAVEAT)
     else:
         st.caption(
@@ -99,7 +178,8 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         if seg["trial_limits"]:
             st.warning(
                 f"Limits for {narrative.month_label(seg['start'])} to "
-                f"{narrative.month_label(seg['end'])} are trial limits: fewer than 12 points."
+                f"{narrative.month_label(seg['end'])} are trial limits: fewer than 13 points "
+                "(NHSRplotthedots' threshold); they will change as months are added."
             )
     if result["missing_months"]:
         st.caption(
@@ -116,10 +196,15 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
             key=f"download_{row.indicator_id}",
         )
 
+with summary_box:
+    show_summary(summary_rows)
+
 st.divider()
 ui.illustrative_note()
 st.caption(
     "The series cover different months, as published. XmR limits follow NHS England's Making "
-    "Data Count: mean ± 2.66 × average moving range; special causes are a point outside the "
-    "limits, 7 points on one side of the mean, 7 rising or falling, or 2 of 3 near a limit."
+    "Data Count as the NHSRplotthedots package computes them: mean ± 2.66 × average moving "
+    "range (moving ranges of 3.267 × their average or more left out); special causes are a "
+    "point outside the limits, 7 points on one side of the mean, 7 rising or falling, or 2 of "
+    "3 beyond two-thirds of the way to a limit (points outside the limits not counted)."
 )

@@ -37,6 +37,7 @@ __all__ = [
     "whole_years_axis",
     "fixed_width",
     "indicator_sparkline",
+    "level_change_scan_chart",
     "role_heatmap",
     "spc_chart",
     "text_colour_on",
@@ -138,7 +139,10 @@ LIMIT_STYLES: dict[str, tuple[str, list[int]]] = {
     "Mean": ("#1A1A1A", [1, 0]),
     "Process limits": (REFERENCE_GREY, [6, 4]),
     "Trial process limits": (REFERENCE_GREY, [2, 3]),
+    "Target": ("#B31515", [10, 3, 2, 3]),  # MDC's red target line, darkened to 6:1 on white
 }
+#: Event labels above the plotting area: px from the top of the plot to each label row.
+EVENT_LABEL_ROWS = (-4, -17, -30)
 
 SIGNIFICANCE_TEST = "Mann-Whitney U, two-sided"
 ROW_STEP = 46  # px per statement row; fits three lines of 11 px labels
@@ -846,7 +850,7 @@ def _when(starts: pd.Series, ends: pd.Series) -> list[str]:
     ]
 
 
-def _events_frame(events: pd.DataFrame, year_axis: bool) -> pd.DataFrame:
+def _events_frame(events: pd.DataFrame, year_axis: bool, above: bool = False) -> pd.DataFrame:
     data = pd.DataFrame(
         {
             "start": pd.to_datetime(events["event_date"]),
@@ -858,7 +862,8 @@ def _events_frame(events: pd.DataFrame, year_axis: bool) -> pd.DataFrame:
     data["when"] = list(events["when"]) if "when" in events else _when(data["start"], data["end"])
     data = data.sort_values("start", ignore_index=True)
     # Stagger labels over three lines so neighbouring events do not overwrite each other.
-    data["label_y"] = [4 + 14 * (i % 3) for i in range(len(data))]
+    rows = EVENT_LABEL_ROWS if above else (4, 18, 32)
+    data["label_y"] = [rows[i % 3] for i in range(len(data))]
     if year_axis:
         data["start"] = [_decimal_year(t) for t in data["start"]]
         data["end"] = [math.nan if pd.isna(t) else _decimal_year(t) for t in data["end"]]
@@ -876,7 +881,11 @@ def whole_years_axis(years: Sequence[int], title: str = "Year") -> alt.Axis:
 
 
 def event_rules(
-    events: pd.DataFrame, *, year_axis: bool = False, axis: alt.Axis | None = None
+    events: pd.DataFrame,
+    *,
+    year_axis: bool = False,
+    axis: alt.Axis | None = None,
+    above: bool = False,
 ) -> alt.LayerChart:
     """Labelled vertical rules for events, with a shaded band when an event has an end date.
 
@@ -889,13 +898,16 @@ def event_rules(
     axis : alt.Axis or None
         The x axis of the chart this layer is added to (layers merge their axes); by default
         :func:`month_axis`, or a plain "Year" axis when ``year_axis``.
+    above : bool
+        Put the labels in three rows above the plotting area (as the SPC chart does, so they
+        never cover data or limits) instead of inside its top edge.
 
     Returns
     -------
     alt.LayerChart
         To be layered over a time chart, e.g. ``alt.layer(line, event_rules(events))``.
     """
-    data = _events_frame(events, year_axis)
+    data = _events_frame(events, year_axis, above)
     x_type = "Q" if year_axis else "T"
     # zero=False: a rect layer would otherwise stretch a year axis back to 0.
     if axis is None:
@@ -918,9 +930,10 @@ def event_rules(
     )
     # Solid, so events are not mistaken for the dashed process limits of an SPC chart.
     rule = base.mark_rule(color="#404040", strokeWidth=1).encode(x=x, tooltip=tooltip)
-    text = base.mark_text(align="left", baseline="top", dx=3, fontSize=11, color="#262626").encode(
-        x=x, y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N", tooltip=tooltip
-    )
+    baseline = "bottom" if above else "top"
+    text = base.mark_text(
+        align="left", baseline=baseline, dx=3, fontSize=11, color="#262626"
+    ).encode(x=x, y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N", tooltip=tooltip)
     return alt.layer(band, rule, text)
 
 
@@ -980,6 +993,23 @@ def _limit_lines(segments: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["start", "end", "line", "style", "level", "n", "period"])
 
 
+def _target_line(target: float, months: pd.Series) -> pd.DataFrame:
+    first, last = months.min(), months.max()
+    return pd.DataFrame(
+        [
+            {
+                "start": first,
+                "end": last,
+                "line": "Target",
+                "style": "Target",
+                "level": float(target),
+                "n": len(months),
+                "period": f"{first:%b %Y} to {last:%b %Y}",
+            }
+        ]
+    )
+
+
 def _its_frame(its: dict[str, Any]) -> pd.DataFrame:
     """The three interrupted-time-series lines in long form; lengths must match their months."""
     parts = [
@@ -1023,6 +1053,7 @@ def spc_chart(
     unit: str,
     title: str,
     its: dict[str, Any] | None = None,
+    target: float | None = None,
 ) -> alt.LayerChart:
     """XmR (individuals) chart with NHS "Making Data Count" point colours and shapes.
 
@@ -1038,10 +1069,14 @@ def spc_chart(
     unit : str
         What a value counts, in words; used as y-axis title, e.g. "Referrals per month".
     title : str
-        The finding.
+        The finding of the whole chart (e.g. from :func:`rpgdash.mdc_icons.spc_finding`).
     its : dict or None
         Interrupted time series fit: months_pre, fitted_pre, months_post, fitted_post,
         counterfactual.
+    target : float or None
+        Drawn as a red dash-dot line across the whole chart when given.
+
+    Event labels sit above the plotting area, so they never cover data or limits.
 
     Returns
     -------
@@ -1093,7 +1128,9 @@ def spc_chart(
     )
 
     limits = _limit_lines(segments)
-    styles = list(LIMIT_STYLES)
+    if target is not None:
+        limits = pd.concat([limits, _target_line(target, data["month"])], ignore_index=True)
+    styles = [s for s in LIMIT_STYLES if s != "Target" or target is not None]
     reference = (
         alt.Chart(limits)
         .mark_rule(strokeWidth=1.5)
@@ -1123,7 +1160,7 @@ def spc_chart(
     if events is not None and len(events):
         shown = _events_between(events, data["month"].min(), data["month"].max())
         if len(shown):
-            layers.append(event_rules(shown))
+            layers.append(event_rules(shown, above=True))
     layers += [reference, line]
     if its is not None:
         series = list(ITS_STYLES)
@@ -1153,7 +1190,9 @@ def spc_chart(
     layers.append(dots)
     subtitle = (
         "XmR chart: solid line = mean, dashed = process limits (dotted = trial limits), "
-        "per period. Marker colour and shape show the point type."
+        "per period"
+        + ("; red dash-dot = target" if target is not None else "")
+        + ". Marker colour and shape show the point type."
     )
     return (
         alt.layer(*layers)
@@ -1161,6 +1200,65 @@ def spc_chart(
         .properties(
             title=_title(title, subtitle), width="container", autosize=FIT_WIDTH, height=320
         )
+    )
+
+
+def level_change_scan_chart(
+    scan: Sequence[dict[str, Any]], *, chosen: str | None, unit: str, title: str
+) -> alt.LayerChart:
+    """The interrupted time series' level change at every candidate month, with 95% intervals.
+
+    Parameters
+    ----------
+    scan : sequence of dict
+        ``its["sensitivity"]`` rows: month ("YYYY-MM"), level_change, level_ci ([lo, hi],
+        entries may be None).
+    chosen : str or None
+        The change point used ("YYYY-MM"); drawn as a larger black diamond.
+    unit : str
+        What a value counts, for the axis title.
+    title : str
+        The finding, e.g. whether the chosen month stands out.
+    """
+    data = pd.DataFrame(
+        {
+            "month": pd.to_datetime([f"{r['month']}-01" for r in scan]),
+            "level_change": [r["level_change"] for r in scan],
+            "lo": [r["level_ci"][0] for r in scan],
+            "hi": [r["level_ci"][1] for r in scan],
+        }
+    )
+    data["which"] = [
+        "Chosen change point" if r["month"] == chosen else "Other months" for r in scan
+    ]
+    x = alt.X("month:T", axis=month_axis("Change point tried"))
+    y = alt.Y("level_change:Q", title=f"Level change ({unit})")
+    base = alt.Chart(data)
+    which = alt.Scale(domain=["Other months", "Chosen change point"])
+    bars = base.mark_rule(color="#8C8C8C").encode(x=x, y="lo:Q", y2="hi:Q")
+    dots = base.mark_point(filled=True, opacity=1).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "which:N",
+            scale=alt.Scale(domain=which.domain, range=["#8C8C8C", "#000000"]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        shape=alt.Shape(
+            "which:N", scale=alt.Scale(domain=which.domain, range=["circle", "diamond"])
+        ),
+        size=alt.Size("which:N", scale=alt.Scale(domain=which.domain, range=[30, 120])),
+        tooltip=[
+            alt.Tooltip("month:T", title="Change point", format="%b %Y"),
+            alt.Tooltip("level_change:Q", title="Level change", format=",.2f"),
+            alt.Tooltip("lo:Q", title="95% CI from", format=",.2f"),
+            alt.Tooltip("hi:Q", title="95% CI to", format=",.2f"),
+        ],
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#404040").encode(y="zero:Q")
+    subtitle = "Each point refits the interrupted time series with the change at that month."
+    return alt.layer(zero, bars, dots).properties(
+        title=_title(title, subtitle), width="container", autosize=FIT_WIDTH, height=180
     )
 
 

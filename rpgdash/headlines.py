@@ -97,6 +97,45 @@ def default_change_point(months: pd.Series, events: pd.DataFrame) -> str | None:
     return None
 
 
+def describe_default_change_point(months: pd.Series, events: pd.DataFrame) -> str:
+    """Say which change point :func:`default_change_point` picks and why, from the data.
+
+    E.g. "Jan 2017, the facilitator change: the RPG start (Nov 2015) has only 1 month
+    before it, and an interrupted time series needs 8."
+    """
+    chosen = default_change_point(months, events)
+    periods = pd.to_datetime(pd.Series(months)).dt.to_period("M")
+    found = {}
+    for label in ("RPGs start", "Facilitator change"):
+        hit = events[events["label"] == label]
+        if not hit.empty:
+            found[label] = pd.Timestamp(hit["event_date"].iloc[0]).to_period("M")
+    words = {"RPGs start": "the RPG start", "Facilitator change": "the facilitator change"}
+
+    def before(label: str) -> str:
+        month = found[label]
+        if month > periods.max():
+            return f"{words[label]} ({month:%b %Y}) falls after the last month"
+        n = int((periods < month).sum())
+        count = "no months" if n == 0 else f"only {n} month{'s' if n > 1 else ''}"
+        return f"{words[label]} ({month:%b %Y}) has {count} before it"
+
+    if chosen is None:
+        reasons = [before(label) for label in found]
+        if not reasons:
+            return "No change point: no RPG start or facilitator change is stored."
+        return (
+            "No change point: "
+            + " and ".join(reasons)
+            + f", and an interrupted time series needs {MIN_PRE_MONTHS}."
+        )
+    label = next(k for k, v in found.items() if str(v) == chosen)
+    text = f"{pd.Period(chosen, 'M'):%b %Y}, {words[label]}"
+    if label == "Facilitator change" and "RPGs start" in found:
+        text += f": {before('RPGs start')}, and an interrupted time series needs {MIN_PRE_MONTHS}"
+    return text + "."
+
+
 def timeline_phases(events: pd.DataFrame) -> pd.DataFrame:
     """Evaluation timeline bars (label, start, end, kind) from the stored events."""
     phases = events.copy()

@@ -151,3 +151,21 @@ ASSURANCE_WORDS = {
     "consistent_fail": "the target is consistently missed",
     "inconsistent": "the target will sometimes be met and sometimes missed",
 }
+
+
+def scan_sentence(its: dict, unit: str) -> str | None:
+    """Whether the chosen change point's level change stands out among the months tried."""
+    scan = its.get("sensitivity") or []
+    chosen = its["change_point"]
+    sizes = sorted((abs(r["level_change"]) for r in scan), reverse=True)
+    mine = next((r for r in scan if r["month"] == chosen), None)
+    if mine is None or not sizes:
+        return None
+    rank = sizes.index(abs(mine["level_change"])) + 1
+    place = "the largest" if rank == 1 else f"number {rank} by size"
+    return (
+        f"Tried at each of {len(scan)} months with at least 6 months on each side, the level "
+        f"change at {month_label(chosen)} ({mine['level_change']:+,.2f} {unit}) is {place}; "
+        "if many other months give changes as large, the change at this month does not "
+        "stand out."
+    )

@@ -48,3 +48,75 @@ def its_overlay(result: dict) -> dict | None:
         "fitted_post": [v for v, p in zip(fitted["pre_fit"], post, strict=True) if p],
         "counterfactual": list(fitted["counterfactual"]),
     }
+
+
+_FINDING_WORDS = {
+    "special_cause_improvement": "improvement",
+    "special_cause_concern": "concern",
+    "special_cause_neutral_high": "higher than expected",
+    "special_cause_neutral_low": "lower than expected",
+}
+
+
+def _month_words(label: str) -> str:
+    return pd.Timestamp(f"{label}-01").strftime("%b %Y")
+
+
+def spc_finding(name: str, spc: dict) -> str:
+    """The whole SPC chart's finding in one line, for its title.
+
+    Runs of two or more consecutive months of the same special-cause type are named with
+    their months; single months are counted. E.g. "Looked after children: concern Oct 2015 to
+    Oct 2016, improvement Nov 2017 to Dec 2018; latest month improvement".
+    """
+    points = spc["points"]
+    runs: list[tuple[str, str, str, int]] = []  # type, first, last, length
+    for point in points:
+        kind = point["point_type"]
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1], point["month"], runs[-1][3] + 1)
+        else:
+            runs.append((kind, point["month"], point["month"], 1))
+    special = [r for r in runs if r[0] != "common_cause"]
+    latest = _FINDING_WORDS.get(points[-1]["point_type"], "common cause")
+    if not special:
+        return f"{name}: common cause variation throughout ({len(points)} months)"
+    named = [
+        f"{_FINDING_WORDS[kind]} {_month_words(first)} to {_month_words(last)}"
+        for kind, first, last, length in special
+        if length >= 2
+    ]
+    single = sum(1 for r in special if r[3] == 1)
+    if single:
+        named.append(f"{single} single month{'s' if single > 1 else ''} of special cause")
+    return f"{name}: {', '.join(named)}; latest month {latest}"
+
+
+def rebase_suggestions(spc: dict, events: pd.DataFrame) -> list[dict]:
+    """Events after which a shift or trend fires: candidates to recalculate the limits from.
+
+    Making Data Count advises recalculating the limits when a sustained change (a shift or a
+    trend) follows a known change in the process. For each event inside the series (not at
+    its first month) whose segment has no rebase there yet, and with a shift or trend point
+    on or after it in that segment, returns ``{"label", "month"}``: ``month`` is the first
+    month with a value on or after the event (``YYYY-MM``), the rebase month to offer.
+    """
+    if events is None or events.empty:
+        return []
+    months = [p["month"] for p in spc["points"]]
+    starts = {s["start"] for s in spc["segments"]}
+    out = []
+    for event in events.sort_values("event_date").itertuples():
+        event_month = pd.Timestamp(event.event_date).strftime("%Y-%m")
+        month = next((m for m in months if m >= event_month), None)
+        if month is None or month == months[0] or month in starts:
+            continue
+        at = months.index(month)
+        segment = spc["points"][at]["segment"]
+        fires = any(
+            p["segment"] == segment and ({"shift", "trend"} & set(p["rules"]))
+            for p in spc["points"][at:]
+        )
+        if fires and all(s["month"] != month for s in out):
+            out.append({"label": str(event.label), "month": month})
+    return out

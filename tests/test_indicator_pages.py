@@ -49,7 +49,7 @@ def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
     # ITS level and slope change with CIs.
     assert narrative.its_sentence(result["its"], unit=unit) in _markdown(at)
     # SPC limits per segment.
-    shown = at.dataframe[0].value
+    shown = at.dataframe[1].value  # [0] is the summary of variation and assurance
     segments = result["spc"]["segments"]
     assert shown["Mean"].tolist() == [round(s["mean"], 1) for s in segments]
     assert shown["Lower process limit"].tolist() == [round(s["lower"], 1) for s in segments]
@@ -83,7 +83,7 @@ def test_rebasing_gives_trial_limits_warnings(app_env) -> None:
     at.multiselect(key="ind_rebase").set_value(["2018-06"]).run()
     assert not at.exception
     assert any("are trial limits" in w.value for w in at.warning)
-    assert len(at.dataframe[0].value) == 2  # two segments, each with its own limits
+    assert len(at.dataframe[1].value) == 2  # two segments, each with its own limits
 
 
 def test_role_filter_is_said_not_to_apply(app_env) -> None:

@@ -128,6 +128,7 @@ def trend_window(
     change_point: str | None,
     rebase: tuple[str, ...],
     target: float | None = None,
+    errors: str = "auto",
 ) -> dict:
     """Trend analysis of the months ``start`` to ``end`` of one stored series."""
     return api.analyse_trend(
@@ -139,6 +140,7 @@ def trend_window(
         change_point=change_point,
         rebase=rebase,
         target=target,
+        errors=errors,
     )
 
 
