@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import cli, headlines, model, narrative, queries
+from rpgdash import cli, headlines, mdc_icons, model, narrative, queries
 from rpgdash.db import open_db
 from rpgdash.demo import WORKFORCE
 from rpgdash.demo_evidence import EXCERPTS
@@ -199,6 +199,31 @@ def test_the_generation_date_is_the_only_variable_part(demo_path: Path, report: 
     assert "01 March 2025" in report
 
 
+_ICON_WORDS = {*mdc_icons.VARIATION_WORDS.values(), *mdc_icons.ASSURANCE_WORDS.values()}
+
+
+def _charts(parsed: Outline) -> list[dict[str, str]]:
+    """The chart SVGs, leaving out the Making Data Count icons."""
+    return [svg for svg in parsed.svgs if svg["aria-label"] not in _ICON_WORDS]
+
+
+def test_summary_of_variation_and_assurance(demo_db, report: str) -> None:
+    # the same rows the Indicators page shows, built by mdc_icons.summary_row
+    assert '<section id="mdc-summary"' in report
+    section = report[report.index('<section id="mdc-summary"') :]
+    section = section[: section.index("</section>")]
+    for row in queries.indicators(demo_db).itertuples():
+        series = queries.indicator_series(demo_db, row.name)
+        change = headlines.default_change_point(series["month"], queries.events(demo_db))
+        result = rpgdash.analyse_trend(demo_db, row.name, change_point=change)
+        icon = result["spc"]["summary"]["variation_icon"]
+        assert f'<th scope="row">{html.escape(row.name)}</th>' in section
+        assert html.escape(mdc_icons.VARIATION_WORDS[icon]) in section
+    icons = [s for s in outline(section).svgs if s["aria-label"] in _ICON_WORDS]
+    assert len(icons) >= 4 + len(mdc_icons.icon_key())  # one per indicator, plus the key
+    assert all(s["title"] == s["aria-label"] and "xmlns" not in s for s in icons)
+
+
 def test_it_makes_no_network_request(report: str) -> None:
     lowered = report.lower()
     assert "<script" not in lowered and "<link" not in lowered and "<iframe" not in lowered
@@ -217,7 +242,7 @@ def test_accessible_structure(report: str) -> None:
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     assert parsed.tables and all(not c.startswith("table ") for c in parsed.tables)
     assert parsed.th_without_scope == 0
-    assert len(parsed.svgs) == 3 + 4 + 1  # dumbbells, SPC charts, workforce
+    assert len(_charts(parsed)) == 3 + 4 + 1  # dumbbells, SPC charts, workforce
     for svg in parsed.svgs:
         assert svg["role"] == "img" and svg["aria-label"] and svg["title"] == svg["aria-label"]
         assert "xmlns" not in svg
@@ -237,7 +262,7 @@ def test_a_suppressed_role_shows_no_numbers(other_report: str) -> None:
     assert "Results for Other are not shown: fewer than 5 responses" in other_report
     assert "Professional practice (Other): " not in other_report
     parsed = outline(other_report)
-    assert len(parsed.svgs) == 4 + 1  # no dumbbell charts: only SPC and workforce
+    assert len(_charts(parsed)) == 4 + 1  # no dumbbell charts: only SPC and workforce
     assert not any(c.startswith("Professional practice: results") for c in parsed.tables)
     linked = [c for c in parsed.tables if c.startswith("Survey statements linked to")]
     assert linked
@@ -299,7 +324,7 @@ def _render(path: Path, out: Path) -> dict:
         found = {
             "h1": page.inner_text("h1"),
             "widths": page.eval_on_selector_all(
-                "svg[role=img]", "els => els.map(e => e.getBoundingClientRect().width)"
+                "figure.chart svg[role=img]", "els => els.map(e => e.getBoundingClientRect().width)"
             ),
         }
         page.screenshot(path=out / "report.png", full_page=True)

@@ -19,6 +19,7 @@ from rpgdash import (
     charts,
     evidence,
     headlines,
+    mdc_icons,
     model,
     narrative,
     queries,
@@ -29,7 +30,7 @@ from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
 from rpgdash.report import html as h
 from rpgdash.report.svg import chart_svg
-from rpgdash.series import its_overlay, spc_frames
+from rpgdash.series import its_overlay, spc_finding, spc_frames
 
 ALL_ROLES = queries.ALL_ROLES
 TITLE = "Reflective practice groups: board report"
@@ -271,33 +272,48 @@ def survey_section(ctx: ReportContext) -> str:
     return h.section(2, "Survey results", intro + body, anchor="survey")
 
 
-def _indicator_block(ctx: ReportContext, row: object, events: pd.DataFrame) -> str:
+def _indicator_result(ctx: ReportContext, row: object, events: pd.DataFrame) -> dict | None:
+    """The trend result the report shows for one indicator (None with under 3 months)."""
     series = queries.indicator_series(ctx.db, row.name, site=ctx.site)
     if len(series) < 3:
-        return h.section(3, row.name, h.paragraph("Fewer than 3 months are stored."))
+        return None
     change_point = headlines.default_change_point(series["month"], events)
-    result = api.analyse_trend(ctx.db, row.name, site=ctx.site, change_point=change_point)
+    return api.analyse_trend(ctx.db, row.name, site=ctx.site, change_point=change_point)
+
+
+def _indicator_block(
+    ctx: ReportContext, row: object, events: pd.DataFrame, result: dict | None
+) -> str:
+    if result is None:
+        return h.section(3, row.name, h.paragraph("Fewer than 3 months are stored."))
     points, segments = spc_frames(result)
     label = narrative.VARIATION_WORDS.get(points["point_type"].iloc[-1], "")
     trend_text = narrative.trend_sentence(result, unit=row.unit)
+    target = None if pd.isna(row.target) else float(row.target)
+    finding = spc_finding(row.name, result["spc"])
     chart = charts.spc_chart(
         points,
         segments,
         events=events,
         unit=row.unit,
-        title=f"{row.name}: {label}",
+        title=finding,
         its=its_overlay(result),
+        target=target,
     )
     inner = h.paragraph(
         f"Latest month ({narrative.month_label(result['end'])}): "
         f"{points['value'].iloc[-1]:,.0f} {row.unit}; variation at the latest point: {label}."
     )
-    inner += chart_svg(chart, label=trend_text, key=f"spc-{row.indicator_id}")
+    inner += chart_svg(chart, label=f"{finding}. {trend_text}", key=f"spc-{row.indicator_id}")
     inner += h.paragraph(trend_text)
-    if result["its"] is not None:
-        inner += h.paragraph(narrative.its_sentence(result["its"], unit=row.unit))
-        if result["its"]["warning"]:
-            inner += h.paragraph(result["its"]["warning"], "caveat")
+    its = result["its"]
+    if its is not None:
+        inner += h.paragraph(narrative.its_sentence(its, unit=row.unit))
+        if its["degenerate"]:
+            inner += h.paragraph(its["degenerate"], "caveat")
+        if its["warning"]:
+            inner += h.paragraph(its["warning"], "caveat")
+        inner += h.paragraph(its["errors_reason"], "caveat")
     else:
         inner += h.paragraph(
             "No interrupted time series: no change point with 8 months before it.", "caveat"
@@ -308,8 +324,60 @@ def _indicator_block(ctx: ReportContext, row: object, events: pd.DataFrame) -> s
     return h.section(3, row.name, inner, anchor=f"indicator-{row.indicator_id}")
 
 
+def _icon_cell(svg: str | None, words: str) -> str:
+    # our own icon SVG (no stored text inside it) beside its words, escaped
+    if svg is None:
+        return h.esc(words)
+    inline = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)  # HTML needs none
+    icon = f'<span class="mdc-icon">{inline}</span> '
+    return f"{icon}{h.esc(words)}"
+
+
+def summary_of_variation_section(rows: list[mdc_icons.SummaryRow]) -> str:
+    """The Making Data Count summary table: one row per indicator, with icons and words."""
+    table = mdc_icons.summary_table(rows)
+    head = [
+        "Indicator",
+        "Latest month",
+        "Latest value",
+        "Mean",
+        "Process limits",
+        "Variation",
+        "Target",
+        "Assurance",
+    ]
+    body = []
+    for row in table.itertuples(index=False):
+        cells = [
+            f'<th scope="row">{h.esc(row.Indicator)}</th>',
+            f"<td>{h.esc(row[1])}</td>",
+            f'<td class="num">{h.esc(row[2])}</td>',
+            f'<td class="num">{h.esc(row.Mean)}</td>',
+            f'<td class="num">{h.esc(row[4])}</td>',
+            f"<td>{_icon_cell(row[5], row.Variation)}</td>",
+            f'<td class="num">{h.esc(row.Target)}</td>',
+            f"<td>{_icon_cell(row[8], row.Assurance)}</td>",
+        ]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    caption = (
+        "Summary of variation and assurance: the latest month's variation and, where a target "
+        "is set, whether the last period's process limits lie wholly on one side of it."
+    )
+    header = "".join(f'<th scope="col">{h.esc(c)}</th>' for c in head)
+    html_table = (
+        f'<table class="mdc-summary"><caption>{h.esc(caption)}</caption><thead><tr>{header}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+    key = "".join(
+        f"<li>{_icon_cell(e.svg, e.words)}: {h.esc(e.meaning)}</li>"
+        for e in mdc_icons.icon_key(size=24)
+    )
+    inner = html_table + h.paragraph("Key to the icons:") + f'<ul class="mdc-key">{key}</ul>'
+    return h.section(3, "Summary of variation and assurance", inner, anchor="mdc-summary")
+
+
 def indicators_section(ctx: ReportContext) -> str:
-    """Every stored indicator: SPC chart, trend and interrupted-time-series sentences."""
+    """Every stored indicator: the MDC summary, then SPC chart, trend and ITS sentences."""
     events = queries.events(ctx.db, site=ctx.site)
     meta = queries.indicators(ctx.db)
     if meta.empty:
@@ -320,8 +388,25 @@ def indicators_section(ctx: ReportContext) -> str:
         "facilitator change when fewer than 8 months precede the start). In the charts, "
         "point types differ by marker shape as well as colour."
     ) + h.paragraph(narrative.ITS_CAVEAT, "caveat")
-    blocks = "".join(_indicator_block(ctx, row, events) for row in meta.itertuples())
-    return h.section(2, "Organisational indicators", intro + blocks, anchor="indicators")
+    rows = list(meta.itertuples())
+    results = [_indicator_result(ctx, row, events) for row in rows]
+    summary = [
+        mdc_icons.summary_row(
+            row.name,
+            row.unit,
+            result,
+            target=None if pd.isna(row.target) else float(row.target),
+            direction=str(row.direction),
+        )
+        for row, result in zip(rows, results, strict=True)
+        if result is not None
+    ]
+    blocks = "".join(
+        _indicator_block(ctx, row, events, result)
+        for row, result in zip(rows, results, strict=True)
+    )
+    body = intro + summary_of_variation_section(summary) + blocks
+    return h.section(2, "Organisational indicators", body, anchor="indicators")
 
 
 def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.DataFrame) -> str:
