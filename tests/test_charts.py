@@ -731,3 +731,61 @@ def test_every_chart_renders_to_svg(every_chart: dict[str, alt.TopLevelMixin]) -
         svg = vlc.vegalite_to_svg(chart.to_json())
         assert svg.startswith("<svg"), name
         assert "NaN" not in svg, name
+
+
+# --- SPC chart: target line, events above the plot, level-change scan (issue 12) ----------
+
+
+def test_spc_event_labels_sit_above_the_plotting_area(
+    points: pd.DataFrame, segments: pd.DataFrame, events: pd.DataFrame
+) -> None:
+    scene = _scene(charts.spc_chart(points, segments, events=events, unit="R", title="F"))
+    labels = [
+        t for t in _items(scene, "text") if t.get("text") in {"RPGs start", "Survey fieldwork"}
+    ]
+    assert len(labels) == 2
+    # y is measured down from the top of the plotting area: text ending above 0 is outside it
+    assert all(t["y"] < 0 and t.get("baseline") == "bottom" for t in labels)
+    assert all(s["y"] >= 0 for s in _items(scene, "symbol"))
+    # the timeline and other charts keep their labels inside (default)
+    inside = _scene(charts.event_rules(events).properties(width=400, height=100))
+    assert all(t["y"] > 0 for t in _items(inside, "text"))
+
+
+def test_spc_target_line_only_with_a_target(points: pd.DataFrame, segments: pd.DataFrame) -> None:
+    with_target = charts.spc_chart(points, segments, events=None, unit="R", title="F", target=45)
+    spec = with_target.to_dict()
+    reference = next(u for u in _layers(spec) if u["encoding"].get("y", {}).get("field") == "level")
+    lines = pd.DataFrame(_dataset(spec, reference))
+    target = lines[lines["style"] == "Target"]
+    assert target["level"].tolist() == [45.0]
+    assert target["start"].iloc[0].startswith("2015-10") and target["end"].iloc[0].startswith(
+        "2016-09"
+    )
+    assert "Target" in _texts(_scene(with_target), "legend-label")
+    assert "red dash-dot = target" in str(spec["title"]["subtitle"])
+    without = charts.spc_chart(points, segments, events=None, unit="R", title="F")
+    assert "Target" not in _texts(_scene(without), "legend-label")
+
+
+def test_spc_title_is_the_given_finding(points: pd.DataFrame, segments: pd.DataFrame) -> None:
+    chart = charts.spc_chart(points, segments, events=None, unit="R", title="R: concern Jan 2016")
+    assert chart.to_dict()["title"]["text"] == "R: concern Jan 2016"
+
+
+def test_level_change_scan_chart_marks_the_chosen_month() -> None:
+    scan = [
+        {"month": "2016-01", "level_change": 1.0, "level_ci": [-1.0, 3.0]},
+        {"month": "2016-02", "level_change": -4.0, "level_ci": [-6.0, -2.0]},
+        {"month": "2016-03", "level_change": 0.5, "level_ci": [None, None]},
+    ]
+    chart = charts.level_change_scan_chart(scan, chosen="2016-02", unit="R", title="F")
+    symbols = _items(_scene(chart), "symbol")
+    by_month = {_field(s, "Change point"): s for s in symbols}
+    assert set(by_month) == {"Jan 2016", "Feb 2016", "Mar 2016"}
+    assert (
+        by_month["Feb 2016"]["shape"] == "diamond"
+        and _rgb(by_month["Feb 2016"]["fill"]) == "#000000"
+    )
+    assert by_month["Jan 2016"]["shape"] == "circle"
+    assert _field(by_month["Feb 2016"], "Level change") == "\u22124.00"  # d3 minus sign

@@ -76,3 +76,29 @@ def test_series_helpers(demo_db) -> None:
     overlay = its_overlay(result)
     assert len(overlay["months_pre"]) == result["its"]["n_pre"]
     assert len(overlay["counterfactual"]) == len(overlay["months_post"]) == result["its"]["n_post"]
+
+
+def test_the_default_change_point_is_explained_from_the_data() -> None:
+    events = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2015-11-01", "2017-01-01"]),
+            "label": ["RPGs start", "Facilitator change"],
+        }
+    )
+    from_oct = pd.Series(pd.date_range("2015-10-01", "2018-12-01", freq="MS"))
+    assert headlines.describe_default_change_point(from_oct, events) == (
+        "Jan 2017, the facilitator change: the RPG start (Nov 2015) has only 1 month before "
+        "it, and an interrupted time series needs 8."
+    )
+    from_dec = from_oct[2:]
+    assert "the RPG start (Nov 2015) has no months before it" in (
+        headlines.describe_default_change_point(from_dec, events)
+    )
+    early = pd.Series(pd.date_range("2014-01-01", "2018-12-01", freq="MS"))
+    assert headlines.describe_default_change_point(early, events) == "Nov 2015, the RPG start."
+    short = from_oct[:12]
+    assert headlines.describe_default_change_point(short, events) == (
+        "No change point: the RPG start (Nov 2015) has only 1 month before it and the "
+        "facilitator change (Jan 2017) falls after the last month, and an interrupted time "
+        "series needs 8."
+    )

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import headlines, narrative, queries
+from rpgdash import headlines, mdc_icons, narrative, queries
 from tests.conftest import ROOT
 
 INDICATORS = [
@@ -111,3 +111,63 @@ def test_workforce_page_shows_exactly_table_2(app_env) -> None:
     pd.testing.assert_frame_equal(
         table.sort_index(), expected, check_names=False, check_dtype=False
     )
+
+
+# --- Making Data Count summary, errors control and rebasing from an event (issue 12) -----
+
+
+def test_summary_of_variation_and_assurance_at_the_top(app_env, demo_path) -> None:
+    at = _indicators_page()
+    assert at.subheader[0].value == "Summary of variation and assurance"
+    summary = at.dataframe[0].value
+    assert summary["Indicator"].tolist() == INDICATORS
+    with rpgdash.open_db(demo_path, read_only=True) as db:
+        events = queries.events(db)
+        for name, shown in zip(INDICATORS, summary.itertuples(index=False), strict=True):
+            series = queries.indicator_series(db, name)
+            change = headlines.default_change_point(series["month"], events)
+            result = rpgdash.analyse_trend(db, name, change_point=change)
+            icon = result["spc"]["summary"]["variation_icon"]
+            last = result["spc"]["segments"][-1]
+            assert shown.Variation == mdc_icons.VARIATION_WORDS[icon]
+            assert shown.Mean == f"{last['mean']:,.1f}"
+            assert shown[5] == mdc_icons.data_uri(mdc_icons.variation_svg(icon))
+    download = [b for b in at.get("download_button") if b.proto.label.startswith("Download the")]
+    assert download, "no CSV download for the summary"
+
+
+def test_summary_assurance_follows_the_target(app_env) -> None:
+    name = "Looked after children"
+    at = _indicators_page(ind_chosen=[name])
+    target_box = next(n for n in at.number_input if n.label.startswith(f"Target for {name}"))
+    target_box.set_value(10000.0).run()  # far above the limits; lower is better
+    summary = at.dataframe[0].value
+    assert summary.loc[0, "Assurance"] == mdc_icons.ASSURANCE_WORDS["consistent_pass"]
+    assert summary.loc[0, "Target"] == "10,000.0"
+
+
+def test_errors_control_says_which_errors_and_why(app_env) -> None:
+    name = "Looked after children"  # DW 2.94, Breusch-Godfrey p 0.004 at Jan 2017
+    auto = _markdown(_indicators_page(ind_chosen=[name]))
+    assert any("Newey-West standard errors, chosen automatically" in m for m in auto)
+    assert any("Durbin-Watson 2.94" in m for m in auto)
+    assert any(
+        m.startswith("**Change point:** Jan 2017, the facilitator change: the RPG start")
+        for m in auto
+    )
+    ols = _markdown(_indicators_page(ind_chosen=[name], ind_errors="ols"))
+    assert any("Ordinary least-squares standard errors, as requested" in m for m in ols)
+
+
+def test_recalculate_limits_from_an_event_is_one_click(app_env) -> None:
+    at = _indicators_page(ind_chosen=["Looked after children"])
+    before = len(at.dataframe[1].value)
+    buttons = [b for b in at.button if b.label.startswith("Recalculate limits from this event")]
+    assert buttons, [b.label for b in at.button]
+    buttons[0].click().run()
+    assert not at.exception
+    assert len(at.dataframe[1].value) == before + 1  # a new period of limits
+    assert any(c.value.startswith("Limits of this chart recalculated from") for c in at.caption)
+    undo = next(b for b in at.button if b.label == "Undo the recalculation")
+    undo.click().run()
+    assert len(at.dataframe[1].value) == before

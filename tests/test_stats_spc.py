@@ -453,8 +453,8 @@ def test_constant_series_has_no_limits_and_inconsistent_assurance():
     ("values", "direction", "icon"),
     [
         # ptd_get_icons: the last point's type, and the icon file by improvement direction.
-        # [10, 12] x 6 + [30]: mean 12.92, moving ranges eleven 2s and 18, AMR 40/12 = 3.33
-        # (screen 10.9 drops the 18 -> 2); upper 12.92 + 5.32 = 18.24 < 30
+        # [10, 12] x 6 + [30]: mean 162/13 = 12.46, moving ranges eleven 2s and 18, AMR 40/12
+        # = 3.33 (screen 10.9 drops the 18 -> 2); upper 12.46 + 5.32 = 17.78 < 30
         ([10, 12] * 6 + [30], "increase", "improvement_high"),
         ([10, 12] * 6 + [30], "decrease", "concern_high"),
         ([10, 12] * 6 + [30], "neutral", "neutral_high"),
@@ -472,7 +472,7 @@ def test_variation_icon_of_the_latest_point(values, direction, icon):
 def test_group_summary_counts():
     # summary.ptd_spc_df: per rebase group n, common_cause (n - flagged), improvement and
     # concern counts, and variation_type (the group's last point type). Spike example above:
-    # the mean 12.92 is above every 10 and 12, so the first 12 points are a run below it
+    # the mean 12.46 is above every 10 and 12, so the first 12 points are a run below it
     # (ptd_seven_point_one_side_mean): twelve concerns when higher is better, and the 30 is
     # the one improvement.
     seg = chart([10, 12] * 6 + [30], direction="increase")["segments"][0]
