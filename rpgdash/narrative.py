@@ -123,6 +123,13 @@ def its_sentence(its: dict, *, unit: str) -> str:
     """Level and slope change at the change point, with CIs; association, not cause."""
     lvl_lo, lvl_hi = its["level_ci"]
     slp_lo, slp_hi = its["slope_ci"]
+    if None in (lvl_lo, lvl_hi, slp_lo, slp_hi):  # a degenerate fit: no intervals (see its)
+        return (
+            f"Compared with the trend before {month_label(its['change_point'])} "
+            f"({its['n_pre']} months before, {its['n_post']} from then on), the level changed "
+            f"by {its['level_change']:+.1f} {unit} and the monthly slope by "
+            f"{its['slope_change']:+.2f}, with no confidence intervals or p-values."
+        )
     return (
         f"Compared with the trend before {month_label(its['change_point'])} "
         f"({its['n_pre']} months before, {its['n_post']} from then on), the level changed by "

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey
 from statsmodels.stats.stattools import durbin_watson
 
+from rpgdash import narrative
 from rpgdash.stats.trend import (
     analyse_series,
     default_maxlags,
@@ -427,3 +428,16 @@ def test_permuting_input_rows_changes_nothing(values, seed):
     first = analyse_series(ms, values, **kwargs)
     second = analyse_series([ms[i] for i in order], [values[i] for i in order], **kwargs)
     assert first == second
+
+
+def test_a_constant_series_gives_sentences_not_a_crash():
+    out = analyse_series(months(20), [4.0] * 20, change_point="2016-10")
+    its = out["its"]
+    assert its["level_p"] is None and its["level_ci"] == [None, None]
+    assert its["degenerate"].startswith("The series is constant")
+    assert narrative.its_sentence(its, unit="cases").endswith(
+        "the level changed by +0.0 cases and the monthly slope by +0.00, with no confidence "
+        "intervals or p-values."
+    )
+    assert all(row["level_ci"] == [None, None] for row in its["sensitivity"])
+    json.dumps(out, allow_nan=False)
