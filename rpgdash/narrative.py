@@ -169,10 +169,19 @@ def scan_sentence(its: dict, unit: str) -> str | None:
     if mine is None or not sizes:
         return None
     rank = sizes.index(abs(mine["level_change"])) + 1
-    place = "the largest" if rank == 1 else f"number {rank} by size"
+    if rank == 1:
+        verdict = f"the largest of the {len(scan)}: it stands out from the other months tried"
+    elif rank <= 3:
+        verdict = (
+            f"number {rank} of {len(scan)} by size: only {rank - 1} other month(s) give a "
+            "larger one"
+        )
+    else:
+        verdict = (
+            f"number {rank} of {len(scan)} by size: {rank - 1} other months give larger changes, "
+            "so the change at this month does not stand out"
+        )
     return (
-        f"Tried at each of {len(scan)} months with at least 6 months on each side, the level "
-        f"change at {month_label(chosen)} ({mine['level_change']:+,.2f} {unit}) is {place}; "
-        "if many other months give changes as large, the change at this month does not "
-        "stand out."
+        f"Tried at each month with at least 6 months on each side, the level change at "
+        f"{month_label(chosen)} ({mine['level_change']:+,.2f} {unit}) is {verdict}."
     )

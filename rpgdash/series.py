@@ -96,13 +96,17 @@ def rebase_suggestions(spc: dict, events: pd.DataFrame) -> list[dict]:
     """Events after which a shift or trend fires: candidates to recalculate the limits from.
 
     Making Data Count advises recalculating the limits when a sustained change (a shift or a
-    trend) follows a known change in the process. For each event inside the series (not at
+    trend) follows a known change in the process. Survey fieldwork (events of kind "survey")
+    measures the service rather than changing it, so it is left out. For each other event
+    inside the series (not at
     its first month) whose segment has no rebase there yet, and with a shift or trend point
     on or after it in that segment, returns ``{"label", "month"}``: ``month`` is the first
     month with a value on or after the event (``YYYY-MM``), the rebase month to offer.
     """
     if events is None or events.empty:
         return []
+    if "kind" in events:
+        events = events[events["kind"] != "survey"]
     months = [p["month"] for p in spc["points"]]
     starts = {s["start"] for s in spc["segments"]}
     out = []

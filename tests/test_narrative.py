@@ -90,3 +90,23 @@ def test_trend_sentence_uses_the_engine_numbers(demo_db) -> None:
     assert f"fell by about {abs(slope):.1f} children per month" in text
     assert text.startswith("From Oct 2015 to Dec 2018 (39 months)")
     assert narrative.format_p(result["mann_kendall"]["p_value"]) in text
+
+
+def test_scan_sentence_says_whether_the_month_stands_out() -> None:
+    scan = [
+        {"month": f"2016-{m:02d}", "level_change": change, "level_ci": [None, None]}
+        for m, change in zip(range(1, 7), [1.0, -5.0, 2.0, 0.5, -3.0, 2.5], strict=True)
+    ]
+    largest = {"change_point": "2016-02", "sensitivity": scan}
+    assert narrative.scan_sentence(largest, unit="cases") == (
+        "Tried at each month with at least 6 months on each side, the level change at Feb 2016 "
+        "(-5.00 cases) is the largest of the 6: it stands out from the other months tried."
+    )
+    small = {"change_point": "2016-04", "sensitivity": scan}
+    assert narrative.scan_sentence(small, unit="cases").endswith(
+        "is number 6 of 6 by size: 5 other months give larger changes, so the change at this "
+        "month does not stand out."
+    )
+    assert (
+        narrative.scan_sentence({"change_point": "2017-01", "sensitivity": scan}, unit="x") is None
+    )

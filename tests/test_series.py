@@ -87,3 +87,10 @@ def test_an_event_in_a_gap_offers_the_next_month():
     assert rebase_suggestions(spc, events(("2017-01-01", "Change"))) == [
         {"label": "Change", "month": "2017-02"}
     ]
+
+
+def test_survey_fieldwork_is_not_offered():
+    spc = xmr(monthly(20), SHIFTED, direction="increase")
+    fieldwork = events(("2016-06-01", "Survey fieldwork"))
+    fieldwork["kind"] = "survey"
+    assert rebase_suggestions(spc, fieldwork) == []
