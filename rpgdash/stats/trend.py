@@ -381,8 +381,16 @@ def interrupted_time_series(
     }
 
 
+_PLAIN = (bool, str, int, type(None))
+
+
 def _clean(obj: object) -> object:
     """Plain Python values with NaN/inf as None, for JSON."""
+    kind = type(obj)
+    if kind in _PLAIN:  # the common case first: most leaves are already plain
+        return obj
+    if kind is float:
+        return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):
         return {k: _clean(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -529,26 +537,33 @@ def level_change_scan(
     t0 = t[candidates][:, None]
     d = (t[None, :] >= t0).astype(float)
     x = np.stack([np.ones_like(d), np.broadcast_to(t, d.shape), d, (t - t0) * d], axis=2)
-    xtx_inv = np.linalg.inv(np.einsum("mni,mnj->mij", x, x))
-    beta = np.einsum("mij,mnj,n->mi", xtx_inv, x, y)
-    resid = y[None, :] - np.einsum("mni,mi->mn", x, beta)
+    xt = np.swapaxes(x, 1, 2)
+    xtx_inv = np.linalg.inv(xt @ x)
+    beta = (xtx_inv @ (xt @ y)[:, :, None])[:, :, 0]
+    if np.ptp(y) == 0:  # exact estimates, as _segmented_fit gives
+        beta = np.zeros_like(beta)
+        beta[:, 0] = y[0]
+    resid = y[None, :] - (x @ beta[:, :, None])[:, :, 0]
     k = x.shape[2]
     if errors == "newey-west":
         lags = default_maxlags(n)
         xu = x * resid[:, :, None]
-        meat = np.einsum("mni,mnj->mij", xu, xu)
+        xut = np.swapaxes(xu, 1, 2)
+        meat = xut @ xu
         for lag in range(1, lags + 1):
-            g = np.einsum("mni,mnj->mij", xu[:, lag:], xu[:, :-lag])
+            g = xut[:, :, lag:] @ xu[:, :-lag]
             meat += (1 - lag / (lags + 1)) * (g + np.swapaxes(g, 1, 2))
         var = (xtx_inv @ meat @ xtx_inv)[:, 2, 2] * (n / (n - k))
         df = math.inf
     else:
         df = n - k
         var = xtx_inv[:, 2, 2] * np.sum(resid**2, axis=1) / df
+    # as _degenerate_reason: a constant series or residuals that are rounding noise
+    scale = max(1.0, float(np.abs(y).max()))
+    exact = (np.ptp(y) == 0) | (np.sqrt(np.mean(resid**2, axis=1)) <= 1e-9 * scale)
     out = []
     for j, i in enumerate(candidates):
-        exact = _degenerate_reason(y, resid[j], n - k) is not None
-        se = math.nan if exact else math.sqrt(max(float(var[j]), 0.0))
+        se = math.nan if exact[j] else math.sqrt(max(float(var[j]), 0.0))
         ci, _ = _t_inference(float(beta[j, 2]), se, df)
         out.append({"month": labels[i], "level_change": float(beta[j, 2]), "level_ci": ci})
     return out
