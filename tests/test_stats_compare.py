@@ -11,18 +11,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from rpgdash.stats.compare import (
     COMPARISON_COLUMNS,
     SCORE_LEVELS,
     add_all_roles,
+    benjamini_hochberg,
     cliffs_delta,
+    cliffs_delta_interval,
     compare_levels,
     describe_levels,
+    exact_mann_whitney_p,
     holm,
     level_shares,
     mann_whitney_from_counts,
     mann_whitney_from_levels,
+    newcombe_difference_interval,
+    wilson_interval,
 )
 
 level_counts = st.lists(st.integers(0, 25), min_size=4, max_size=4)
@@ -126,33 +132,202 @@ def test_swapping_waves_complements_u_and_keeps_p(a, b):
 
 @settings(max_examples=100, deadline=None)
 @given(counts=nonempty_counts)
-def test_describe_levels_matches_numpy_and_scipy(counts):
+def test_describe_levels_matches_numpy_and_statsmodels(counts):
     x = expand(counts)
     d = describe_levels(counts)
     assert d["n"] == x.size
     assert d["mean"] == pytest.approx(np.mean(x))
     assert d["pct_agree"] == pytest.approx(100 * np.mean(x >= 3))
     assert d["shares"] == pytest.approx(tuple(np.mean(x == k) for k in SCORE_LEVELS))
+    # statsmodels: proportion_confint(count, nobs, method="wilson")
+    lo, hi = proportion_confint(int(np.sum(x >= 3)), x.size, alpha=0.05, method="wilson")
+    assert d["pct_agree_ci"] == pytest.approx((100 * lo, 100 * hi), abs=1e-9)
     if x.size < 2:
-        assert math.isnan(d["sd"]) and d["ci"] is None
-        return
-    assert d["sd"] == pytest.approx(np.std(x, ddof=1), abs=1e-12)
-    if np.std(x) > 0:
-        lo, hi = sps.t.interval(0.95, x.size - 1, loc=np.mean(x), scale=sps.sem(x))
-        assert d["ci"] == pytest.approx((lo, hi), rel=1e-9)
+        assert math.isnan(d["sd"])
     else:
-        assert d["ci"] == pytest.approx((x[0], x[0]))
+        assert d["sd"] == pytest.approx(np.std(x, ddof=1), abs=1e-12)
 
 
 def test_describe_levels_empty_and_known_values():
     empty = describe_levels([0, 0, 0, 0])
-    assert empty["n"] == 0 and empty["ci"] is None and math.isnan(empty["mean"])
-    # 1,2,3,4 once each: mean 2.5, sd = sqrt(5/3) = 1.290994, t(0.975, 3) = 3.182446 (tables)
+    assert empty["n"] == 0 and empty["pct_agree_ci"] is None and math.isnan(empty["mean"])
     d = describe_levels([1, 1, 1, 1])
     assert d["mean"] == 2.5 and d["pct_agree"] == 50.0
-    assert d["sd"] == pytest.approx(1.290994, abs=1e-6)
-    half = 3.182446 * 1.290994 / 2
-    assert d["ci"] == pytest.approx((2.5 - half, 2.5 + half), abs=1e-5)
+    assert d["sd"] == pytest.approx(1.290994, abs=1e-6)  # sqrt(5/3)
+    # all agree and none agree: Wilson stays inside 0-100 and has width. n = 11, z = 1.96:
+    # lower = n / (n + z^2) = 11 / 14.8415 = 0.74117 (Wilson's formula with p = 1)
+    assert describe_levels([0, 0, 0, 11])["pct_agree_ci"] == pytest.approx(
+        (74.1167, 100.0), abs=1e-3
+    )
+    assert describe_levels([0, 11, 0, 0])["pct_agree_ci"] == pytest.approx((0.0, 25.8833), abs=1e-3)
+
+
+# --- Wilson and Newcombe ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x_b", "n_b", "x_a", "n_a", "lo", "hi"),
+    [
+        # Newcombe RG (1998) Statistics in Medicine 17:873-890, Table II, method 10
+        # (hybrid score interval), examples (a), (b), (d)-(h) as p1 - p2; p1 is wave B.
+        # (Example (c), 6/7 - 2/7, is left out: we could not re-check its printed value.)
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+        (0, 10, 0, 20, -0.1611, 0.2775),
+        (0, 10, 0, 10, -0.2775, 0.2775),
+        (10, 10, 0, 20, 0.6791, 1.0000),
+        (10, 10, 0, 10, 0.6075, 1.0000),
+    ],
+)
+def test_newcombe_method_10_matches_the_published_table(x_b, n_b, x_a, n_a, lo, hi):
+    got = newcombe_difference_interval(x_a, n_a, x_b, n_b)
+    assert (float(got[0]), float(got[1])) == pytest.approx((lo, hi), abs=5e-5)
+    # statsmodels implements the same method ("newcomb") independently
+    ref = confint_proportions_2indep(x_b, n_b, x_a, n_a, method="newcomb", compare="diff")
+    assert (float(got[0]), float(got[1])) == pytest.approx(ref, abs=1e-9)
+
+
+def test_newcombe_matches_fagerland_et_al():
+    # Fagerland, Lydersen & Laake (2015) SMMR 24:224-254, Perondi et al. data 7/34 vs 1/34:
+    # Newcombe hybrid score 0.019 to 0.34 (as quoted in statsmodels' test_proportion.py)
+    lo, hi = newcombe_difference_interval(1, 34, 7, 34)
+    assert (float(lo), float(hi)) == pytest.approx((0.019, 0.340), abs=5e-4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(0, 200), data=st.data())
+def test_wilson_matches_statsmodels_including_0_and_n(n, data):
+    x = data.draw(st.integers(0, n))
+    lo, hi = wilson_interval(x, n)
+    if n == 0:
+        assert np.isnan(lo) and np.isnan(hi)
+        return
+    ref = proportion_confint(x, n, alpha=0.05, method="wilson")
+    assert (float(lo), float(hi)) == pytest.approx(ref, abs=1e-12)
+    assert 0 <= lo < hi <= 1  # never zero width, even at 0 and n
+
+
+# --- exact Mann-Whitney -----------------------------------------------------------------------
+
+
+def permutation_reference(a: list[int], b: list[int]) -> float:
+    """SciPy's exact permutation test of |U - mu| on the expanded answers."""
+    xa, xb = expand(a), expand(b)
+    mu = xa.size * xb.size / 2
+
+    def distance(x, y, axis):
+        return np.abs(sps.mannwhitneyu(x, y, axis=axis).statistic - mu)
+
+    res = sps.permutation_test(
+        (xb, xa),
+        distance,
+        permutation_type="independent",
+        n_resamples=np.inf,
+        alternative="greater",
+        vectorized=True,
+    )
+    return float(res.pvalue)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    a=st.lists(st.integers(0, 4), min_size=4, max_size=4).filter(lambda c: 2 <= sum(c) <= 7),
+    b=st.lists(st.integers(0, 4), min_size=4, max_size=4).filter(lambda c: 2 <= sum(c) <= 7),
+)
+def test_exact_mann_whitney_matches_scipy_permutation_test(a, b):
+    # at most C(14, 7) = 3432 splits: SciPy enumerates them all (n_resamples = inf)
+    assert exact_mann_whitney_p(a, b) == pytest.approx(permutation_reference(a, b), abs=1e-12)
+
+
+def test_exact_mann_whitney_known_values():
+    # R: wilcox.test(x, y, exact = TRUE) on the ?wilcox.test two-sample data (no ties):
+    # W = 35, p-value = 0.2544 (two-sided; twice the one-sided 0.1272 quoted above)
+    x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
+    y = [1.15, 0.88, 0.90, 0.74, 1.21]
+    values = sorted(x + y)
+    p = exact_mann_whitney_p([y.count(v) for v in values], [x.count(v) for v in values])
+    assert p == pytest.approx(0.2544, abs=5e-5)
+    # hand: A = 1,1,2,3, B = 2,3,4,4; 70 splits, |U - 8| >= 6 in 10 of them (weighted by ties)
+    assert exact_mann_whitney_p([2, 1, 1, 0], [0, 1, 1, 2]) == pytest.approx(1 / 7)
+    assert exact_mann_whitney_p([0, 0, 3, 0], [0, 0, 4, 0]) == 1.0  # every answer tied
+    assert math.isnan(exact_mann_whitney_p([0, 0, 0, 0], [1, 0, 0, 0]))
+
+
+def test_exact_p_is_used_below_30_answers_and_the_normal_one_above():
+    small = compare_levels(
+        counts_frame(
+            long_counts("professional", "All roles", "s", "A", [1, 3, 3, 1])
+            + long_counts("professional", "All roles", "s", "B", [0, 1, 4, 4])
+        ),
+        wave_a="A",
+        wave_b="B",
+        model=False,
+    ).iloc[0]
+    assert small["p_method"] == "exact"
+    assert small["p_value"] == pytest.approx(permutation_reference([1, 3, 3, 1], [0, 1, 4, 4]))
+    a_levels, b_levels = [5, 10, 10, 5], [0, 1, 4, 4]  # 30 and 9: still exact (9 < 30)
+    big_a = [6, 12, 12, 6]  # 36 and 36: normal
+    rows = long_counts("professional", "All roles", "s", "A", a_levels)
+    rows += long_counts("professional", "All roles", "s", "B", b_levels)
+    rows += long_counts("professional", "All roles", "t", "A", big_a)
+    rows += long_counts("professional", "All roles", "t", "B", big_a[::-1])
+    out = compare_levels(counts_frame(rows), wave_a="A", wave_b="B", model=False)
+    assert out["p_method"].tolist() == ["exact", "normal"]
+    _, p_normal = mann_whitney_from_levels(big_a, big_a[::-1])
+    assert out["p_value"].iloc[1] == pytest.approx(p_normal)
+
+
+# --- Cliff's delta interval -------------------------------------------------------------------
+
+
+def cliff_reference(treatment: np.ndarray, control: np.ndarray) -> tuple[float, float, float]:
+    """Cliff (1996) from the full dominance matrix, as R effsize::cliff.delta (defaults)."""
+    dom = np.sign(treatment[:, None] - control[None, :])
+    d = dom.mean()
+    n1, n2 = dom.shape
+    di, dj = dom.mean(axis=1), dom.mean(axis=0)
+    var = (
+        n2**2 * ((di - d) ** 2).sum() + n1**2 * ((dj - d) ** 2).sum() - ((dom - d) ** 2).sum()
+    ) / (n1 * n2 * (n1 - 1) * (n2 - 1))
+    var = max(var, (1 - d**2) / (n1 * n2 - 1))
+    z = sps.t.ppf(0.975, n1 + n2 - 2)
+    root = z * np.sqrt(var) * np.sqrt((1 - d**2) ** 2 + z**2 * var)
+    return (
+        d,
+        (d - d**3 - root) / (1 - d**2 + z**2 * var),
+        (d - d**3 + root) / (1 - d**2 + z**2 * var),
+    )
+
+
+def test_cliffs_delta_interval_matches_the_effsize_example():
+    # R effsize::cliff.delta(treatment, control) help example (Hogarty & Kromrey 1999 data):
+    # delta estimate: -0.25 (small); 95 percent confidence interval -0.7265846 to 0.3890062
+    treatment = [10, 10, 20, 20, 20, 30, 30, 30, 40, 50]
+    control = [10, 20, 30, 40, 40, 50]
+    levels = sorted(set(treatment + control))
+    d, lo, hi = cliffs_delta_interval(
+        [control.count(v) for v in levels], [treatment.count(v) for v in levels]
+    )
+    assert (d, lo, hi) == pytest.approx((-0.25, -0.7265846, 0.3890062), abs=1e-7)
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=level_counts.filter(lambda c: sum(c) >= 2), b=level_counts.filter(lambda c: sum(c) >= 2))
+def test_cliffs_delta_interval_matches_the_dominance_matrix(a, b):
+    d, lo, hi = cliffs_delta_interval(a, b)
+    ref_d, ref_lo, ref_hi = cliff_reference(expand(b), expand(a))
+    assert d == pytest.approx(ref_d, abs=1e-12)
+    if abs(ref_d) == 1:
+        assert math.isnan(lo) and math.isnan(hi)  # waves do not overlap: no interval
+    else:
+        assert (lo, hi) == pytest.approx((ref_lo, ref_hi), abs=1e-9)
+        assert -1 <= lo <= d <= hi <= 1 and lo < hi
+
+
+def test_cliffs_delta_interval_all_agree_groups_have_width():
+    d, lo, hi = cliffs_delta_interval([0, 0, 0, 11], [0, 0, 0, 9])
+    assert d == 0 and lo < 0 < hi
 
 
 @settings(max_examples=100, deadline=None)
@@ -167,6 +342,20 @@ def test_cliffs_delta_matches_brute_force_pair_count(a, b):
 
 def test_cliffs_delta_empty_group_is_nan():
     assert math.isnan(cliffs_delta(0.0, 0, 5))
+
+
+@settings(max_examples=40, deadline=None)  # multipletests takes ~40 ms a call
+@given(p=st.lists(st.floats(0, 1), min_size=1, max_size=12))
+def test_benjamini_hochberg_matches_statsmodels(p):
+    expected = multipletests(p, method="fdr_bh")[1]
+    np.testing.assert_allclose(benjamini_hochberg(p), expected, rtol=1e-12, atol=1e-15)
+
+
+def test_benjamini_hochberg_ignores_nan():
+    out = benjamini_hochberg([0.01, np.nan, 0.04, 0.03])
+    # hand: sorted 0.01, 0.03, 0.04 -> 0.03, 0.045, 0.04 -> step-up min: 0.03, 0.04, 0.04
+    np.testing.assert_allclose(out[[0, 3, 2]], [0.03, 0.04, 0.04])
+    assert np.isnan(out[1])
 
 
 @settings(max_examples=40, deadline=None)  # multipletests takes ~40 ms a call
@@ -213,13 +402,22 @@ def test_compare_levels_values_match_independent_computation():
     assert row["mean_a"] == pytest.approx(a.mean()) and row["mean_b"] == pytest.approx(b.mean())
     assert row["sd_b"] == pytest.approx(b.std(ddof=1))
     assert row["diff"] == pytest.approx(b.mean() - a.mean())
-    assert row["u"] == ref.statistic and row["p_value"] == pytest.approx(ref.pvalue)
+    assert row["u"] == ref.statistic
+    # 15 and 20 answers: exact p (checked against SciPy's permutation test above)
+    assert row["p_method"] == "exact"
+    assert row["p_value"] == pytest.approx(exact_mann_whitney_p([1, 2, 8, 4], [0, 2, 7, 11]))
+    assert abs(row["p_value"] - ref.pvalue) < 0.01  # close to the normal approximation
     assert row["pct_agree_a"] == pytest.approx(80.0)
-    assert row["ci_a"] == pytest.approx(
-        list(sps.t.interval(0.95, 14, loc=a.mean(), scale=sps.sem(a)))
-    )
+    wilson = proportion_confint(12, 15, method="wilson")
+    assert row["pct_agree_ci_a"] == pytest.approx([100 * wilson[0], 100 * wilson[1]])
+    assert row["pct_agree_change"] == pytest.approx(90.0 - 80.0)
+    change = confint_proportions_2indep(18, 20, 12, 15, method="newcomb", compare="diff")
+    assert row["pct_agree_change_ci"] == pytest.approx([100 * change[0], 100 * change[1]])
+    d, lo, hi = cliff_reference(b, a)
+    assert row["cliffs_delta"] == pytest.approx(d) and row["delta_ci"] == pytest.approx([lo, hi])
     assert row["suppressed"] is None
-    assert row["significant"] is bool(ref.pvalue < 0.05)
+    assert row["significant"] is bool(row["p_value"] < 0.05)
+    assert "ci_a" not in out.columns  # means have no interval (see MEAN_INTERVAL_NOTE)
 
 
 def test_compare_levels_orders_rows_and_forms_holm_families():
@@ -259,7 +457,8 @@ def test_statement_in_one_wave_only_has_nan_for_the_missing_wave():
     assert row["n_a"] == 0 and row["n_b"] == 2
     for col in ("mean_a", "sd_a", "pct_agree_a", "diff", "u", "p_value", "p_holm"):
         assert math.isnan(row[col]), col
-    assert row["ci_a"] is None and row["significant"] is None
+    assert row["pct_agree_ci_a"] is None and row["significant"] is None
+    assert row["pct_agree_change_ci"] is None and row["p_method"] is None
     assert row["mean_b"] == 2.5
 
 
@@ -301,10 +500,13 @@ def test_compare_levels_with_group_sizes_suppresses_and_nulls_numbers():
     for role in ("Senior managers", "Lead practitioners"):
         row = by_role.loc[role]
         assert row["n_a"] is pd.NA and row["n_b"] is pd.NA
-        assert row["ci_a"] is None and row["ci_b"] is None
+        for col in ("pct_agree_ci_a", "pct_agree_ci_b", "pct_agree_change_ci", "delta_ci"):
+            assert row[col] is None, col
+        assert row["p_method"] is None and row["wave_or_ci"] is None
         assert row["significant"] is None and row["significant_holm"] is None
+        assert row["significant_bh"] is None
         numeric = ["mean_a", "mean_b", "sd_a", "sd_b", "pct_agree_a", "pct_agree_b", "diff"]
-        numeric += ["u", "p_value", "p_holm", "cliffs_delta"]
+        numeric += ["u", "p_value", "p_holm", "p_bh", "cliffs_delta", "pct_agree_change"]
         assert row[numeric].isna().all()
     shown = by_role.loc[["All roles", "Social workers", "Team managers"]]
     assert shown["suppressed"].isna().all() and shown["n_a"].notna().all()

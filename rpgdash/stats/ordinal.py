@@ -1,0 +1,355 @@
+"""One model across roles: a proportional-odds (ordinal logistic) model of answer ~ wave + role.
+
+The unadjusted wave comparison (Mann-Whitney, % agree) mixes two things when the mix of job
+roles differs between waves: real change, and a different set of people answering. The
+proportional-odds model fits every role's answers at once,
+
+    logit P(answer <= j) = threshold_j - (beta_wave * [later wave] + beta_role),
+
+so ``exp(beta_wave)`` is the odds of answering at a higher level at the later wave than at
+the earlier one, for people in the same role (adjusted for role mix). The domain model adds the
+statement as a second factor.
+
+The fit is statsmodels ``OrderedModel`` (logit link) on per-level counts used as frequency
+weights; its sign convention is that of R ``MASS::polr`` (a positive coefficient means higher
+answers). Software that models ``threshold_j + x beta`` (e.g. SAS PROC LOGISTIC by default)
+reports the opposite sign.
+
+The proportional-odds assumption (one wave effect for every threshold) is checked by a
+likelihood-ratio test against the partial proportional-odds model in which the wave effect
+may differ at each threshold (role effects stay common); the test has (levels - 2) degrees of
+freedom. A model that cannot be estimated (every answer at one level, waves that do not
+overlap, a wave confounded with a role) is reported as "not estimable", never raised.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+ALPHA = 0.05
+# Beyond these a fit has drifted towards separation: the estimate is not meaningful.
+_MAX_ABS_LOG_OR = 8.0
+_MAX_SE = 4.0
+
+
+@dataclass(frozen=True)
+class WaveModel:
+    """The wave effect of one proportional-odds model.
+
+    ``odds_ratio``: exp(beta_wave), later wave over earlier (NaN when not estimable);
+    ``ci``: its 95% Wald interval (``None`` when not estimable); ``p_value``: Wald test of
+    beta_wave = 0; ``po_check_p``: likelihood-ratio p of the proportional-odds check (NaN when
+    it cannot be run, e.g. with two levels in use); ``note``: ``None`` or a sentence saying
+    why no estimate is given or why it should be read with care; ``n``: answers used;
+    ``adjusted_for``: the factors in the model besides wave.
+    """
+
+    odds_ratio: float
+    ci: tuple[float, float] | None
+    p_value: float
+    po_check_p: float
+    note: str | None
+    n: int
+    adjusted_for: tuple[str, ...]
+
+    @property
+    def estimable(self) -> bool:
+        return not math.isnan(self.odds_ratio)
+
+
+def _not_estimable(note: str | None, n: int, adjusted_for: tuple[str, ...]) -> WaveModel:
+    return WaveModel(math.nan, None, math.nan, math.nan, note, n, adjusted_for)
+
+
+def _weighted_ordered_model():
+    """statsmodels' OrderedModel with frequency weights and an analytic score.
+
+    Imported on first use: statsmodels takes about a second to import.
+    """
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime
+
+    class WeightedOrderedModel(OrderedModel):
+        def __init__(self, endog, exog, weights, **kwargs):
+            super().__init__(endog, exog, distr="logit", **kwargs)
+            self.freq_weights = np.asarray(weights, dtype=float)
+
+        # The logistic distribution, without scipy.stats' per-call overhead.
+        def cdf(self, x):
+            return special.expit(x)
+
+        def pdf(self, x):
+            f = special.expit(x)
+            return f * (1 - f)
+
+        def loglikeobs(self, params):
+            return self.freq_weights * super().loglikeobs(params)
+
+        def score(self, params):
+            params = np.asarray(params, dtype=float)
+            k = self.k_vars
+            beta, raw = params[:k], params[k:]
+            thresholds = np.cumsum(np.concatenate([raw[:1], np.exp(raw[1:])]))
+            cuts = np.concatenate([[-np.inf], thresholds, [np.inf]])
+            y = np.asarray(self.endog, dtype=np.int64)
+            xb = self.exog @ beta
+            upper, lower = cuts[y + 1] - xb, cuts[y] - xb
+            f_up, f_low = special.expit(upper), special.expit(lower)
+            d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
+            d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
+            w = self.freq_weights / np.maximum(f_up - f_low, 1e-300)
+            grad_beta = -(w * (d_up - d_low)) @ self.exog
+            j = thresholds.size
+            grad_cut = np.bincount(y[y < j], (w * d_up)[y < j], minlength=j)
+            grad_cut -= np.bincount(y[y > 0] - 1, (w * d_low)[y > 0], minlength=j)
+            # threshold_m = raw_0 + sum_{i=1..m} exp(raw_i)
+            tail = np.cumsum(grad_cut[::-1])[::-1]
+            grad_raw = np.concatenate([[tail[0]], np.exp(raw[1:]) * tail[1:]])
+            return np.concatenate([grad_beta, grad_raw])
+
+        def hessian(self, params):
+            jac = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
+            return (jac + jac.T) / 2
+
+    return WeightedOrderedModel
+
+
+_MODEL_CLASS = None
+
+
+def _model_class():
+    global _MODEL_CLASS
+    if _MODEL_CLASS is None:
+        _MODEL_CLASS = _weighted_ordered_model()
+    return _MODEL_CLASS
+
+
+def _design(
+    counts: np.ndarray, factors: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cells with answers: level code, wave (0/1), factor dummies and weight."""
+    strata, waves, levels = counts.shape
+    used_levels = np.flatnonzero(counts.sum(axis=(0, 1)) > 0)
+    s, w, k = np.nonzero(counts[:, :, used_levels] > 0)
+    weight = counts[:, :, used_levels][s, w, k]
+    columns = []
+    for codes in factors:
+        codes = np.asarray(codes)[s]
+        present = list(dict.fromkeys(codes.tolist()))
+        columns += [(codes == level).astype(float) for level in present[1:]]
+    dummies = np.column_stack(columns) if columns else np.zeros((s.size, 0))
+    return k, w.astype(float), dummies, weight.astype(float)
+
+
+def _partial_loglike(
+    params: np.ndarray, y: np.ndarray, wave: np.ndarray, x: np.ndarray, weight: np.ndarray, j: int
+) -> tuple[float, np.ndarray]:
+    """Log-likelihood and gradient of the model with a wave effect per threshold."""
+    cut, gamma, beta = params[:j], params[j : 2 * j], params[2 * j :]
+    xb = x @ beta if beta.size else np.zeros(y.size)
+    eta = cut[None, :] - xb[:, None] - wave[:, None] * gamma[None, :]  # (cells, j)
+    pad = np.column_stack([np.full(y.size, -np.inf), eta, np.full(y.size, np.inf)])
+    rows = np.arange(y.size)
+    upper, lower = pad[rows, y + 1], pad[rows, y]
+    f_up, f_low = special.expit(upper), special.expit(lower)
+    prob = np.maximum(f_up - f_low, 1e-300)
+    ll = float((weight * np.log(prob)).sum())
+    d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
+    d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
+    r = weight / prob
+    grad_eta = np.zeros((y.size, j))
+    top = y < j
+    grad_eta[rows[top], y[top]] += (r * d_up)[top]
+    bottom = y > 0
+    grad_eta[rows[bottom], y[bottom] - 1] -= (r * d_low)[bottom]
+    grad = np.concatenate(
+        [grad_eta.sum(axis=0), -(wave[:, None] * grad_eta).sum(axis=0), -(grad_eta.sum(1) @ x)]
+    )
+    return ll, grad
+
+
+def _po_check(result, y, wave, x, weight, j: int) -> float:
+    """Likelihood-ratio p of proportional odds against a wave effect per threshold."""
+    if j < 2:
+        return math.nan
+    params = np.asarray(result.params, dtype=float)
+    k = x.shape[1] + 1
+    raw = params[k:]
+    cuts = np.cumsum(np.concatenate([raw[:1], np.exp(raw[1:])]))
+    start = np.concatenate([cuts, np.full(j, params[0]), params[1:k]])
+
+    def negative(p):
+        ll, grad = _partial_loglike(p, y, wave, x, weight, j)
+        return -ll, -grad
+
+    fit = optimize.minimize(negative, start, jac=True, method="BFGS")
+    statistic = max(0.0, 2 * (-fit.fun - float(result.llf)))
+    return float(stats.chi2.sf(statistic, j - 1))
+
+
+def fit_wave_model(
+    counts: np.ndarray,
+    factors: Sequence[np.ndarray] = (),
+    factor_names: Sequence[str] = (),
+) -> WaveModel:
+    """Fit answer ~ wave (+ factors) as a proportional-odds model and report the wave effect.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Shape (strata, 2, levels): answers per stratum (e.g. a role), wave (0 = earlier,
+        1 = later) and ordered level.
+    factors : sequence of numpy.ndarray
+        For each adjusting factor, the code of each stratum (length ``strata``): one array of
+        role codes for a statement's model; statement codes and role codes for a domain's.
+    factor_names : sequence of str
+        Names of the factors, for :attr:`WaveModel.adjusted_for`.
+
+    Returns
+    -------
+    WaveModel
+    """
+    counts = np.asarray(counts, dtype=float)
+    names = tuple(factor_names)
+    n = int(counts.sum())
+    by_wave = counts.sum(axis=(0, 2))
+    if by_wave[0] == 0 or by_wave[1] == 0:
+        return _not_estimable(None, n, names)
+    if np.count_nonzero(counts.sum(axis=(0, 1))) < 2:
+        return _not_estimable("not estimable: every answer is at the same level", n, names)
+    y, wave, dummies, weight = _design(counts, factors)
+    x = np.column_stack([wave, dummies])
+    j = int(y.max())  # thresholds = levels in use - 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = None
+        try:
+            model = _model_class()(y, x, weight)
+            result = model.fit(method="bfgs", disp=False, maxiter=500)
+            beta, se = float(result.params[0]), float(result.bse[0])
+        except (np.linalg.LinAlgError, ValueError):
+            beta, se = math.nan, math.nan
+        converged = bool(getattr(result, "mle_retvals", {}).get("converged", False))
+        if not (
+            converged
+            and math.isfinite(beta)
+            and math.isfinite(se)
+            and abs(beta) < _MAX_ABS_LOG_OR
+            and 0 < se < _MAX_SE
+        ):
+            return _not_estimable(
+                "not estimable: the waves' answers barely overlap, or the wave cannot be "
+                "separated from the role mix",
+                n,
+                names,
+            )
+        po_p = _po_check(result, y, wave, dummies, weight, j)
+    z = stats.norm.ppf(0.975)
+    p = float(2 * stats.norm.sf(abs(beta / se)))
+    note = None
+    if not math.isnan(po_p) and po_p < ALPHA:
+        note = (
+            f"proportional odds doubtful (check p = {po_p:.3f}): the change differs between "
+            "levels of agreement; read the odds ratio as an average over them"
+        )
+    return WaveModel(
+        math.exp(beta),
+        (math.exp(beta - z * se), math.exp(beta + z * se)),
+        p,
+        po_p,
+        note,
+        n,
+        names,
+    )
+
+
+# --- models for a comparison table ----------------------------------------------------------
+
+MODEL_COLUMNS = ["wave_odds_ratio", "wave_or_ci", "wave_or_p", "po_check_p", "model_note"]
+
+
+def _record(model: WaveModel) -> dict:
+    return {
+        "wave_odds_ratio": model.odds_ratio,
+        "wave_or_ci": None if model.ci is None else [model.ci[0], model.ci[1]],
+        "wave_or_p": model.p_value,
+        "po_check_p": model.po_check_p,
+        "model_note": model.note,
+    }
+
+
+def _role_strata(
+    roles: np.ndarray, is_total: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """The rows to model for one statement: its roles, or the total when it has none."""
+    by_role = rows[~is_total[rows]]
+    return (by_role, True) if by_role.size else (rows[is_total[rows]], False)
+
+
+def statement_models(groups, a: np.ndarray, b: np.ndarray, total_label: str) -> dict[str, list]:
+    """One model per statement (answer ~ wave + role), placed on the statement's total row.
+
+    ``groups`` has columns domain, role, statement (one row per role and statement, the total
+    under ``total_label``); ``a`` and ``b`` are the (rows, 4) counts per wave. Returns the
+    :data:`MODEL_COLUMNS` as lists: values on the total rows, ``None`` / NaN on role rows (the
+    model pools the roles). Without role rows the model is answer ~ wave, unadjusted.
+    """
+    n_rows = len(groups)
+    out: dict[str, list] = {c: [None] * n_rows for c in MODEL_COLUMNS}
+    for c in ("wave_odds_ratio", "wave_or_p", "po_check_p"):
+        out[c] = [math.nan] * n_rows
+    roles = groups["role"].to_numpy()
+    is_total = roles == total_label
+    keys = list(zip(groups["domain"], groups["statement"], strict=True))
+    rows_of: dict = {}
+    for i, key in enumerate(keys):
+        rows_of.setdefault(key, []).append(i)
+    counts = np.stack([a, b], axis=1)
+    for rows in rows_of.values():
+        rows = np.asarray(rows)
+        totals = rows[is_total[rows]]
+        if totals.size == 0:
+            continue
+        strata, adjusted = _role_strata(roles, is_total, rows)
+        codes = [np.arange(strata.size)] if adjusted else []
+        model = fit_wave_model(counts[strata], codes, ("role",) if adjusted else ())
+        for name, value in _record(model).items():
+            out[name][totals[0]] = value
+    return out
+
+
+def domain_models(groups, a: np.ndarray, b: np.ndarray, total_label: str) -> list[dict]:
+    """One model per domain: answer ~ wave + statement + role, over every role's answers.
+
+    Returns one dict per domain (in order of appearance) with ``domain``, ``n``,
+    ``adjusted_for`` and the :data:`MODEL_COLUMNS`.
+    """
+    roles = groups["role"].to_numpy()
+    is_total = roles == total_label
+    counts = np.stack([a, b], axis=1)
+    records = []
+    for domain in dict.fromkeys(groups["domain"].tolist()):
+        in_domain = groups["domain"].to_numpy() == domain
+        by_role = in_domain & ~is_total
+        rows = np.flatnonzero(by_role if by_role.any() else in_domain & is_total)
+        factors, names = [_codes(groups["statement"].to_numpy()[rows])], ["statement"]
+        if by_role.any():
+            factors.append(_codes(roles[rows]))
+            names.append("role")
+        model = fit_wave_model(counts[rows], factors, names)
+        records.append(
+            {"domain": domain, "n": model.n, "adjusted_for": list(names), **_record(model)}
+        )
+    return records
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes of values in order of first appearance."""
+    index = {v: i for i, v in enumerate(dict.fromkeys(values.tolist()))}
+    return np.array([index[v] for v in values.tolist()], dtype=np.int64)
