@@ -1,6 +1,7 @@
 """RPG outcomes dashboard: the product's logic, importable without Streamlit.
 
-The public API for analysts: :func:`open_db`, :func:`compare_waves`, :func:`analyse_trend`.
+The public API for analysts: :func:`open_db`, :func:`compare_waves`, :func:`compare_domains`,
+:func:`plan_wave`, :func:`analyse_trend`.
 """
 
 from rpgdash.db import Database, open_db
@@ -8,11 +9,18 @@ from rpgdash.db import Database, open_db
 
 def __getattr__(name: str):
     # The statistics API is imported on first use, so that `import rpgdash` stays light.
-    if name in {"compare_waves", "analyse_trend"}:
+    if name in {"compare_waves", "compare_domains", "plan_wave", "analyse_trend"}:
         from rpgdash import api
 
         return getattr(api, name)
     raise AttributeError(name)
 
 
-__all__ = ["Database", "analyse_trend", "compare_waves", "open_db"]
+__all__ = [
+    "Database",
+    "analyse_trend",
+    "compare_domains",
+    "compare_waves",
+    "open_db",
+    "plan_wave",
+]

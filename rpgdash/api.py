@@ -8,14 +8,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from rpgdash import queries, settings
 from rpgdash.db import Database
 from rpgdash.series import window
-from rpgdash.stats import analyse_series, compare_level_matrix
+from rpgdash.stats import analyse_series, compare_level_matrix, domain_model_frame
+from rpgdash.stats.disclosure import suppress_small_groups
 
 ALL_ROLES = queries.ALL_ROLES
 
@@ -62,13 +63,17 @@ def compare_waves(
     waves: Sequence[str] | str | None = None,
     domain: str | None = None,
     min_group: int | None = None,
+    model: bool = True,
 ) -> pd.DataFrame:
     """Compare two survey waves statement by statement, with disclosure control applied.
 
     Returns one row per (domain, role, statement) with the columns of
     :data:`rpgdash.stats.COMPARISON_COLUMNS`. ``role=None`` returns every role plus
     "All roles"; a role name returns that role only (still suppressed if too small).
-    ``waves`` defaults to the first and the latest comparable waves.
+    ``waves`` defaults to the first and the latest comparable waves. The
+    Benjamini-Hochberg family is every statement and role of the two waves, whatever
+    ``role`` and ``domain`` select. ``model=False`` skips the proportional-odds model (its
+    columns are then blank), which is most of the time this takes.
     """
     wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
     if min_group is None:
@@ -78,9 +83,6 @@ def compare_waves(
     groups, counts_a, counts_b, sizes = queries.paired_level_counts(
         db, wave_a=wave_a, wave_b=wave_b, site=site
     )
-    if domain is not None:
-        keep = (groups["domain"] == domain).to_numpy()
-        groups, counts_a, counts_b = groups[keep], counts_a[keep], counts_b[keep]
     result = compare_level_matrix(
         groups,
         counts_a,
@@ -89,10 +91,45 @@ def compare_waves(
         wave_b=wave_b,
         group_sizes=sizes,
         min_group=min_group,
+        model=model,
     )
     if role is not None:
         result = result[result["role"] == role]
+    if domain is not None:
+        result = result[result["domain"] == domain]
     return result.reset_index(drop=True)
+
+
+def compare_domains(
+    db: Database,
+    *,
+    site: str | None = None,
+    waves: Sequence[str] | str | None = None,
+    min_group: int | None = None,
+) -> pd.DataFrame:
+    """One proportional-odds model per survey domain: answer ~ wave + statement + role.
+
+    Returns one row per domain: ``domain, wave_a, wave_b, n, adjusted_for`` and the wave
+    effect (``wave_odds_ratio``, ``wave_or_ci``, ``wave_or_p``, ``po_check_p``,
+    ``model_note``); see :mod:`rpgdash.stats.ordinal`. Every role's answers are used (only
+    the pooled wave effect is shown), but a domain whose total is below the disclosure
+    threshold in a wave is blanked.
+    """
+    wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
+    if min_group is None:
+        min_group = settings.get("min_group")
+    groups, counts_a, counts_b, sizes = queries.paired_level_counts(
+        db, wave_a=wave_a, wave_b=wave_b, site=site
+    )
+    return domain_model_frame(
+        groups,
+        counts_a,
+        counts_b,
+        wave_a=wave_a,
+        wave_b=wave_b,
+        group_sizes=sizes,
+        min_group=min_group,
+    )
 
 
 def analyse_trend(
@@ -141,4 +178,82 @@ def analyse_trend(
         hac=hac,
         errors=errors,
         fix_after_n_points=fix_after_n_points,
+    )
+
+
+def plan_wave(
+    db: Database,
+    invited: Mapping[str, int],
+    *,
+    site: str | None = None,
+    response_rate: float | None = None,
+    min_group: int | None = None,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    baseline_agree: float | None = None,
+) -> list[dict]:
+    """Plan the next survey wave: one row per invited role (see :mod:`rpgdash.stats.planning`).
+
+    ``invited`` maps role names (as stored) to staff to invite. ``response_rate`` (0-1)
+    defaults to the latest comparable wave's. The baseline is the latest comparable wave;
+    the change "seen" is between it and the wave before. A role hidden at the latest wave by
+    disclosure control has no baseline % agree (unless ``baseline_agree`` is given).
+
+    Raises ValueError (a sentence for the user) for an unknown role, no comparable wave, or
+    no response rate to assume.
+    """
+    from rpgdash.stats.planning import RoleBaseline, plan_next_wave
+
+    known = queries.roles(db)
+    for role in invited:
+        if role not in known:
+            raise ValueError(
+                f"There is no job role called {role!r}; the roles are "
+                + ", ".join(repr(r) for r in known)
+                + "."
+            )
+    waves = queries.comparable_wave_labels(db)
+    if not waves:
+        raise ValueError("No comparable survey wave is stored, so there is no baseline.")
+    latest, previous = waves[-1], (waves[-2] if len(waves) > 1 else None)
+    if min_group is None:
+        min_group = settings.get("min_group")
+    if response_rate is None:
+        summary = queries.wave_response_summary(db, site)
+        rate = summary.loc[summary["wave"] == latest, "response_rate"]
+        if rate.empty or pd.isna(rate.iloc[0]):
+            raise ValueError(
+                f"The number invited to {latest} is not stored, so its response rate is "
+                "unknown; give --response-rate."
+            )
+        response_rate = float(rate.iloc[0]) / 100
+    sizes = queries.group_sizes(db, site=site)
+    hidden = {
+        (s.role, s.wave) for s in suppress_small_groups(sizes, min_group, total_label=ALL_ROLES)
+    }
+    counts = queries.level_counts(db, site=site)
+    counts = counts.assign(agree=counts["n"].where(counts["score"] >= 3, 0))
+    pooled = counts.groupby(["role", "wave"])[["agree", "n"]].sum()
+
+    def pct(role: str, wave: str | None) -> float | None:
+        if wave is None or (role, wave) in hidden or (role, wave) not in pooled.index:
+            return None
+        agree, n = pooled.loc[(role, wave)]
+        return 100 * float(agree) / float(n) if n else None
+
+    respondents = {(r.role, r.wave): int(r.respondents) for r in sizes.itertuples(index=False)}
+    baselines = {
+        role: RoleBaseline(
+            respondents.get((role, latest), 0), pct(role, latest), pct(role, previous)
+        )
+        for role in invited
+    }
+    return plan_next_wave(
+        invited,
+        baselines,
+        response_rate=response_rate,
+        min_group=min_group,
+        power=power,
+        alpha=alpha,
+        baseline_agree=baseline_agree,
     )

@@ -91,6 +91,7 @@ def _add_plugin_commands(sub: argparse._SubParsersAction) -> None:
     from rpgdash.stats import cli as stats_cli
 
     stats_cli.add_parser(sub)
+    stats_cli.add_plan_parser(sub)
     ingest_cli.add_parsers(sub)
     report_cli.add_parser(sub)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
 
 from rpgdash.stats.cli import main
 from rpgdash.stats.compare import COMPARISON_COLUMNS
@@ -61,7 +62,7 @@ def simple_file() -> str:
 
 def test_compare_json_fields_and_values(capsys):
     out = run_json(capsys, ["stats", "compare", simple_file(), "--json"])
-    assert list(out) == ["comparisons"]
+    assert list(out) == ["comparisons", "domain_models"]
     (row,) = out["comparisons"]
     assert list(row) == COMPARISON_COLUMNS
     a, b = np.array(A_SCORES, float), np.array(B_SCORES, float)
@@ -70,16 +71,32 @@ def test_compare_json_fields_and_values(capsys):
     assert (row["wave_a"], row["wave_b"], row["n_a"], row["n_b"]) == ("+1 year", "+3 years", 7, 8)
     assert row["mean_a"] == pytest.approx(a.mean()) and row["mean_b"] == pytest.approx(b.mean())
     assert row["sd_a"] == pytest.approx(a.std(ddof=1))
-    lo, hi = sps.t.interval(0.95, 6, loc=a.mean(), scale=sps.sem(a))
-    assert row["ci_a"] == pytest.approx([lo, hi])
+    # statsmodels: proportion_confint(4, 7, method="wilson"), in percent
+    lo, hi = proportion_confint(4, 7, method="wilson")
+    assert row["pct_agree_ci_a"] == pytest.approx([100 * lo, 100 * hi])
     assert row["pct_agree_a"] == pytest.approx(100 * 4 / 7)
     assert row["diff"] == pytest.approx(b.mean() - a.mean())
-    assert row["u"] == ref.statistic and row["p_value"] == pytest.approx(ref.pvalue)
-    assert row["p_holm"] == pytest.approx(ref.pvalue)
+    assert row["u"] == ref.statistic
+    # 7 and 8 answers: the exact permutation p (SciPy enumerates all C(15, 7) splits)
+    mu = 28.0
+    exact = sps.permutation_test(
+        (b, a),
+        lambda x, y, axis: np.abs(sps.mannwhitneyu(x, y, axis=axis).statistic - mu),
+        permutation_type="independent",
+        n_resamples=np.inf,
+        alternative="greater",
+        vectorized=True,
+    ).pvalue
+    assert row["p_method"] == "exact" and row["p_value"] == pytest.approx(exact)
+    assert row["p_holm"] == pytest.approx(exact) and row["p_bh"] == pytest.approx(exact)
     pairs = b[:, None] - a[None, :]
     assert row["cliffs_delta"] == pytest.approx((np.sum(pairs > 0) - np.sum(pairs < 0)) / 56)
-    assert row["significant"] is bool(ref.pvalue < 0.05)
+    assert row["significant"] is bool(exact < 0.05)
+    assert row["wave_odds_ratio"] > 1 and len(row["wave_or_ci"]) == 2
     assert row["suppressed"] is None
+    (model,) = out["domain_models"]
+    assert model["domain"] == "all" and model["adjusted_for"] == ["statement"]
+    assert model["wave_odds_ratio"] == pytest.approx(row["wave_odds_ratio"], rel=1e-6)
 
 
 def test_compare_accepts_argv_without_the_stats_word(capsys):
@@ -165,7 +182,8 @@ def test_compare_nan_becomes_null(capsys):
     out = run_json(capsys, ["stats", "compare", write("x.csv", answers_csv(rows)), "--json"])
     first = out["comparisons"][0]
     assert first["statement"] == "s" and first["n_b"] == 0
-    assert first["mean_b"] is None and first["p_value"] is None and first["ci_b"] is None
+    assert first["mean_b"] is None and first["p_value"] is None
+    assert first["pct_agree_ci_b"] is None and first["wave_odds_ratio"] is None
 
 
 def test_compare_reads_excel_style_csv(capsys):
@@ -424,3 +442,18 @@ def test_trend_summary_reports_residuals_and_errors(capsys):
     assert "Residuals: Durbin-Watson " in out and "Breusch-Godfrey (1 lag) p = " in out
     assert "Newey-West standard errors, chosen automatically" in out
     assert "Variation icon: " in out
+
+
+def test_compare_adjust_option_chooses_the_flag_and_column(capsys):
+    assert main(["stats", "compare", role_file(), "--adjust", "bh", "--min-group", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "BH p" in out and "Benjamini-Hochberg" in out and "Holm p" not in out
+    assert main(["stats", "compare", role_file(), "--adjust", "holm", "--min-group", "1"]) == 0
+    assert "Holm p" in capsys.readouterr().out
+
+
+def test_compare_no_model_leaves_the_model_fields_null(capsys):
+    out = run_json(capsys, ["stats", "compare", simple_file(), "--no-model", "--json"])
+    (row,) = out["comparisons"]
+    assert row["wave_odds_ratio"] is None and row["model_note"] == "not computed"
+    assert out["domain_models"] == []

@@ -21,11 +21,22 @@ from pathlib import Path
 import pandas as pd
 
 from rpgdash.stats._months import clean_float, month_label, parse_month
-from rpgdash.stats.compare import ALL_ROLES, COMPARISON_COLUMNS, add_all_roles, compare_levels
+from rpgdash.stats.compare import (
+    ALL_ROLES,
+    COMPARISON_COLUMNS,
+    DOMAIN_MODEL_COLUMNS,
+    add_all_roles,
+    compare_levels,
+    domain_model_frame,
+    paired_counts,
+)
 from rpgdash.stats.spc import DIRECTIONS
 from rpgdash.stats.trend import analyse_series
 
 EXIT_INPUT_ERROR = 2
+ADJUSTMENTS = ("none", "holm", "bh")
+_ADJUSTED_COLUMN = {"none": "p_value", "holm": "p_holm", "bh": "p_bh"}
+_FLAG_COLUMN = {"none": "significant", "holm": "significant_holm", "bh": "significant_bh"}
 DEFAULT_DOMAIN = "all"
 ROLE_NOT_GIVEN = "Role not given"
 _SCORE_HELP = "use 1-4 or leave blank for no answer"
@@ -69,6 +80,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="suppress groups of fewer than K respondents (default: the min_group setting)",
     )
+    compare.add_argument(
+        "--adjust",
+        choices=ADJUSTMENTS,
+        default="none",
+        help="which p-values the table marks significant: none (unadjusted), holm (within a "
+        "domain and role) or bh (Benjamini-Hochberg across every statement and role); the "
+        "JSON always has all three",
+    )
+    compare.add_argument(
+        "--no-model",
+        action="store_true",
+        help="skip the proportional-odds model (faster; its fields are null)",
+    )
     compare.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     trend = commands.add_parser(
@@ -110,6 +134,173 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="Newey-West standard errors (same as --errors newey-west)",
     )
     trend.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+
+
+def add_plan_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``plan-wave`` command to a subparsers object."""
+    plan = subparsers.add_parser(
+        "plan-wave",
+        help="plan the next survey wave: hidden roles and detectable change per role",
+        description=(
+            "For each job role to be invited: the expected respondents, whether the role will "
+            "be hidden (fewer than K), the smallest rise in %% agree the next wave could "
+            "detect, and the response rate needed to detect a change as large as the last "
+            "one. Baselines come from the latest comparable wave in the database."
+        ),
+    )
+    plan.add_argument(
+        "--invited",
+        required=True,
+        metavar='"ROLE=N,..."',
+        help='staff to invite per role, e.g. "Social worker=120,Team manager=20"',
+    )
+    plan.add_argument(
+        "--response-rate",
+        metavar="R",
+        help="expected response rate, 0.3 or 30%% (default: the latest wave's)",
+    )
+    plan.add_argument(
+        "--min-group", type=int, metavar="K", help="disclosure threshold (default: the setting)"
+    )
+    plan.add_argument("--power", type=float, default=0.8, help="wanted power (default 0.8)")
+    plan.add_argument(
+        "--alpha", type=float, default=0.05, help="two-sided significance level (default 0.05)"
+    )
+    plan.add_argument(
+        "--baseline-agree",
+        metavar="P",
+        help="plan from this %% agree for every role, 62 or 62%% or 0.62 (default: each "
+        "role's at the latest wave)",
+    )
+    plan.add_argument("--db", metavar="PATH", help="database (default: RPGDASH_DB)")
+    plan.add_argument("--site", help="site name (default: every site)")
+    plan.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    plan.set_defaults(func=run_plan)
+
+
+def _parse_invited(text: str) -> dict[str, int]:
+    invited: dict[str, int] = {}
+    for part in text.split(","):
+        role, sep, number = part.rpartition("=")
+        role = role.strip()
+        if not sep or not role:
+            raise InputError(
+                f"--invited: {_quote(part.strip())} is not ROLE=N; write e.g. "
+                '"Social worker=120,Team manager=20".'
+            )
+        try:
+            count = int(number.strip())
+        except ValueError:
+            count = -1
+        if count < 0:
+            raise InputError(
+                f"--invited: {_quote(number.strip())} for {_quote(role)} is not a whole number "
+                "of staff."
+            )
+        if role in invited:
+            raise InputError(f"--invited: {_quote(role)} is given twice; give each role once.")
+        invited[role] = count
+    return invited
+
+
+def _parse_share(option: str, text: str | None, *, upper: float = 1.0) -> float | None:
+    """0.3, 30% or 30 -> 0.3 (a number above 1 is read as a percentage)."""
+    if text is None:
+        return None
+    raw = text.strip()
+    try:
+        value = float(raw.rstrip("%"))
+    except ValueError:
+        value = math.nan
+    if raw.endswith("%") or value > 1:
+        value /= 100
+    if not (0 < value <= upper):
+        raise InputError(
+            f"{option}: {_quote(text)} is not a share; give a fraction such as 0.3 or a "
+            "percentage such as 30%."
+        )
+    return value
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Run ``plan-wave``; exit status 0, or 2 for bad input."""
+    try:
+        return _run_plan(args)
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INPUT_ERROR
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from rpgdash.api import plan_wave
+    from rpgdash.db import DatabaseError, open_db
+
+    invited = _parse_invited(args.invited)
+    rate = _parse_share("--response-rate", args.response_rate)
+    agree = _parse_share("--baseline-agree", args.baseline_agree)
+    if not (0 < args.power < 1) or not (0 < args.alpha < 1):
+        raise InputError("--power and --alpha must be between 0 and 1, e.g. 0.8 and 0.05.")
+    where = args.db or "the database"
+    try:
+        with open_db(args.db, read_only=True) as db:
+            rows = plan_wave(
+                db,
+                invited,
+                site=args.site,
+                response_rate=rate,
+                min_group=args.min_group,
+                power=args.power,
+                alpha=args.alpha,
+                baseline_agree=None if agree is None else 100 * agree,
+            )
+    except (DatabaseError, ValueError) as error:
+        raise InputError(f"{where}: {error}") from None
+    if args.json:
+        out = {"rows": [{k: _json_value(v) for k, v in row.items()} for row in rows]}
+        print(json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(format_plan(rows, power=args.power, alpha=args.alpha))
+    return 0
+
+
+def format_plan(rows: list[dict], *, power: float, alpha: float) -> str:
+    """The plan as a readable table."""
+    head = ("role", "invited", "expected", "hidden", "now n", "now % agree", "detectable rise")
+    head += ("rate needed",)
+    lines = []
+    for r in rows:
+        lines.append(
+            (
+                r["role"],
+                str(r["invited"]),
+                str(r["expected_n"]),
+                "yes" if r["hidden"] else "no",
+                str(r["baseline_n"]),
+                _fmt(r["baseline_pct_agree"], 0),
+                "-"
+                if r["min_detectable_change_points"] is None
+                else f"+{r['min_detectable_change_points']:.0f} points",
+                "-"
+                if r["response_rate_needed"] is None
+                else f"{100 * r['response_rate_needed']:.0f}%",
+            )
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
+    for line in lines:
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    out.append("")
+    out.append(
+        f"Detectable rise: smallest rise in % agree found with power {power:g} by a two-sided "
+        f"two-proportion test at alpha {alpha:g}. Rate needed: response rate to detect a change "
+        "as large as the one between the last two waves ('-': no change seen, no earlier "
+        "wave, or not reachable)."
+    )
+    return "\n".join(out)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -282,14 +473,18 @@ def _choose_waves(path: str, waves_in_file: list[str], option: str | None) -> tu
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    frame = _compare_from_db(args) if args.db is not None else _compare_from_file(args)
+    if args.db is not None:
+        frame, models = _compare_from_db(args)
+    else:
+        frame, models = _compare_from_file(args)
     if args.role is not None:
         frame = frame[frame["role"] == args.role]
     records = comparison_records(frame)
     if args.json:
-        print(json.dumps({"comparisons": records}, indent=2, ensure_ascii=False, allow_nan=False))
+        out = {"comparisons": records, "domain_models": _records(models, DOMAIN_MODEL_COLUMNS)}
+        print(json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(format_comparisons(records))
+        print(format_comparisons(records, adjust=args.adjust))
     return 0
 
 
@@ -301,7 +496,7 @@ def _min_group(args: argparse.Namespace) -> int:
     return int(settings.get("min_group"))
 
 
-def _compare_from_file(args: argparse.Namespace) -> pd.DataFrame:
+def _compare_from_file(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
     path = args.file
     if args.site is not None:
         raise InputError(f"{path}: --site works only with --db; a CSV file holds one site.")
@@ -309,13 +504,26 @@ def _compare_from_file(args: argparse.Namespace) -> pd.DataFrame:
     wave_a, wave_b = _choose_waves(path, list(dict.fromkeys(sizes["wave"])), args.waves)
     if has_roles:
         counts = add_all_roles(counts)
-    return compare_levels(
-        counts, wave_a=wave_a, wave_b=wave_b, group_sizes=sizes, min_group=_min_group(args)
+    k = _min_group(args)
+    frame = compare_levels(
+        counts,
+        wave_a=wave_a,
+        wave_b=wave_b,
+        group_sizes=sizes,
+        min_group=k,
+        model=not args.no_model,
     )
+    if args.no_model:
+        return frame, pd.DataFrame(columns=DOMAIN_MODEL_COLUMNS)
+    groups, a, b = paired_counts(counts, wave_a=wave_a, wave_b=wave_b)
+    models = domain_model_frame(
+        groups, a, b, wave_a=wave_a, wave_b=wave_b, group_sizes=sizes, min_group=k
+    )
+    return frame, models
 
 
-def _compare_from_db(args: argparse.Namespace) -> pd.DataFrame:
-    from rpgdash.api import compare_waves
+def _compare_from_db(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from rpgdash.api import compare_domains, compare_waves
     from rpgdash.db import DatabaseError, open_db
 
     waves = None
@@ -325,22 +533,32 @@ def _compare_from_db(args: argparse.Namespace) -> pd.DataFrame:
             raise InputError(f'{args.db}: --waves "{args.waves}" must name two waves.')
     try:
         with open_db(args.db, read_only=True) as db:
-            return compare_waves(
-                db, site=args.site, role=args.role, waves=waves, min_group=args.min_group
+            frame = compare_waves(
+                db,
+                site=args.site,
+                role=args.role,
+                waves=waves,
+                min_group=args.min_group,
+                model=not args.no_model,
             )
+            if args.no_model:
+                return frame, pd.DataFrame(columns=DOMAIN_MODEL_COLUMNS)
+            models = compare_domains(db, site=args.site, waves=waves, min_group=args.min_group)
+            return frame, models
     except (DatabaseError, ValueError) as error:
         raise InputError(f"{args.db}: {error}") from None
 
 
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    return [
+        {name: _json_value(value) for name, value in zip(columns, row, strict=True)}
+        for row in frame[columns].itertuples(index=False)
+    ]
+
+
 def comparison_records(frame: pd.DataFrame) -> list[dict]:
     """Rows of a comparison frame as JSON-ready dicts (NaN and NA become None)."""
-    records = []
-    for row in frame[COMPARISON_COLUMNS].itertuples(index=False):
-        record = {}
-        for name, value in zip(COMPARISON_COLUMNS, row, strict=True):
-            record[name] = _json_value(value)
-        records.append(record)
-    return records
+    return _records(frame, COMPARISON_COLUMNS)
 
 
 def _json_value(value: object) -> object:
@@ -363,28 +581,58 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def format_comparisons(records: list[dict]) -> str:
-    """A readable fixed-width table of comparison records."""
+def _interval(values: list | None, digits: int = 0) -> str:
+    if values is None:
+        return "-"
+    return f"{values[0]:.{digits}f} to {values[1]:.{digits}f}"
+
+
+def format_comparisons(records: list[dict], *, adjust: str = "none") -> str:
+    """A readable fixed-width table of comparison records.
+
+    ``adjust`` ("none", "holm" or "bh") chooses the p-value column beside the unadjusted one
+    and the one that decides "significant".
+    """
     if not records:
         return "No statements to compare."
-    head = ("domain", "role", "statement", "n A", "n B", "mean A", "mean B", "diff", "p", "Holm p")
+    adjusted = {"none": None, "holm": "Holm p", "bh": "BH p"}[adjust]
+    head = ["domain", "role", "statement", "n A", "n B", "mean A", "mean B"]
+    head += ["% agree A", "% agree B", "change (95% CI)", "p", "p method"]
+    head += [adjusted] if adjusted else []
+    head += ["OR adj. (95% CI)"]
     lines = []
     for r in records:
         statement = r["statement"] if len(r["statement"]) <= 48 else r["statement"][:47] + "…"
         if r["suppressed"] is not None:
-            numbers = ("",) * 7
+            numbers: tuple = ("",) * (len(head) - 3)
             note = r["suppressed"]
         else:
+            change = (
+                "-"
+                if r["pct_agree_change"] is None
+                else f"{r['pct_agree_change']:+.0f} ({_interval(r['pct_agree_change_ci'])})"
+            )
+            odds = (
+                ""
+                if r["wave_odds_ratio"] is None
+                else f"{r['wave_odds_ratio']:.2f} ({_interval(r['wave_or_ci'], 2)})"
+            )
             numbers = (
                 "-" if r["n_a"] is None else str(r["n_a"]),
                 "-" if r["n_b"] is None else str(r["n_b"]),
                 _fmt(r["mean_a"]),
                 _fmt(r["mean_b"]),
-                _fmt(r["diff"]),
+                _fmt(r["pct_agree_a"], 0),
+                _fmt(r["pct_agree_b"], 0),
+                change,
                 _fmt(r["p_value"], 3),
-                _fmt(r["p_holm"], 3),
+                r["p_method"] or "-",
+                *([_fmt(r[_ADJUSTED_COLUMN[adjust]], 3)] if adjusted else []),
+                odds,
             )
-            note = "significant" if r["significant"] else ""
+            note = "significant" if r[_FLAG_COLUMN[adjust]] else ""
+            if r["role"] == ALL_ROLES and r["model_note"]:
+                note = "; ".join(filter(None, [note, r["model_note"]]))
         lines.append((r["domain"], r["role"], statement, *numbers, note))
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
     first = records[0]
@@ -396,6 +644,18 @@ def format_comparisons(records: list[dict]) -> str:
             for i, (c, w) in enumerate(zip(line, widths, strict=False))
         ]
         out.append(("  ".join(cells) + "  " + line[-1]).rstrip())
+    out.append("")
+    out.append(
+        "% agree: answers of 3 or 4; change in points with Newcombe's 95% interval. p: "
+        "Mann-Whitney U, exact where a wave has fewer than 30 answers. OR adj.: odds of a "
+        "higher answer at B from the proportional-odds model adjusted for role (All roles "
+        "rows). Significant: "
+        + {
+            "none": "p < 0.05, not adjusted for testing many statements.",
+            "holm": "Holm-adjusted p < 0.05 within each domain and role.",
+            "bh": "Benjamini-Hochberg adjusted p < 0.05 across every statement and role.",
+        }[adjust]
+    )
     return "\n".join(out)
 
 
