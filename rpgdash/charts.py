@@ -328,7 +328,15 @@ _LIKERT_AXIS_EXPR = (
 )
 
 
-def _dumbbell_rows(comparisons: pd.DataFrame, use_holm: bool) -> pd.DataFrame:
+# use_holm may also be "bh": Benjamini-Hochberg across every statement and role
+_ADJUSTED_FLAG: dict = {
+    True: "significant_holm",
+    "holm": "significant_holm",
+    "bh": "significant_bh",
+}
+
+
+def _dumbbell_rows(comparisons: pd.DataFrame, use_holm: bool | str) -> pd.DataFrame:
     """One row per statement with wrapped label, CI bounds and significance flag."""
     rows = []
     # pct_agree may be a share (0-1) or a percentage (0-100): decide once for the whole table.
@@ -339,7 +347,7 @@ def _dumbbell_rows(comparisons: pd.DataFrame, use_holm: bool) -> pd.DataFrame:
     for record in comparisons.to_dict("records"):
         lo_a, hi_a = _ci_bounds(record.get("ci_a"))
         lo_b, hi_b = _ci_bounds(record.get("ci_b"))
-        flag = record.get("significant_holm") if use_holm else record.get("significant")
+        flag = record.get(_ADJUSTED_FLAG.get(use_holm, "significant"))
         suppressed = _is_suppressed(record.get("suppressed"))
         rows.append(
             {
@@ -358,7 +366,7 @@ def _dumbbell_rows(comparisons: pd.DataFrame, use_holm: bool) -> pd.DataFrame:
                 "pct_a": _percent(record.get("pct_agree_a"), pct_factor),
                 "pct_b": _percent(record.get("pct_agree_b"), pct_factor),
                 "p": _fmt(record.get("p_value"), ".3f"),
-                "p_adj": _fmt(record.get("p_holm"), ".3f"),
+                "p_adj": _fmt(record.get("p_bh" if use_holm == "bh" else "p_holm"), ".3f"),
                 "significant": (not suppressed) and _is_true(flag),
                 "suppressed": str(record["suppressed"]) if suppressed else "",
             }
@@ -395,7 +403,7 @@ def _percent(value: Any, factor: float) -> str:
 
 
 def dumbbell_chart(
-    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool, title: str
+    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
 ) -> alt.Chart | alt.LayerChart:
     """Mean agreement per statement at two waves, with 95% CIs and significance stars.
 
@@ -406,8 +414,9 @@ def dumbbell_chart(
         order the rows should appear.
     waves : sequence of str
         Full ordered wave list, for fixed wave colours and shapes.
-    use_holm : bool
-        Star rows by ``significant_holm`` instead of ``significant``.
+    use_holm : bool or "bh"
+        Star rows by ``significant_holm`` instead of ``significant`` ("bh": by
+        ``significant_bh``).
     title : str
         The finding, e.g. "Every professional statement improved by +3 years".
 
@@ -450,7 +459,9 @@ def dumbbell_chart(
         alt.Tooltip("n:Q", title="n", format="d"),
         alt.Tooltip("pct_agree:N", title="% agree"),
         alt.Tooltip("p:N", title="p (Mann-Whitney U)"),
-        alt.Tooltip("p_adj:N", title="p (Holm-adjusted)"),
+        alt.Tooltip(
+            "p_adj:N", title="p (BH-adjusted)" if use_holm == "bh" else "p (Holm-adjusted)"
+        ),
     ]
     colour = alt.Color(
         "wave:N", scale=wave_scale(waves), legend=alt.Legend(title="Survey wave", orient="top")
@@ -490,9 +501,21 @@ def dumbbell_chart(
     )
     layers += [stars, suppressed]
 
-    adjust = "p Holm-adjusted for multiple comparisons" if use_holm else "p not adjusted"
+    adjust = (
+        "p Benjamini-Hochberg-adjusted across statements and roles"
+        if use_holm == "bh"
+        else "p Holm-adjusted for multiple comparisons"
+        if use_holm
+        else "p not adjusted"
+    )
+    has_ci = (
+        bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any()) if len(rows) else False
+    )
     subtitle = [
-        "Dots: mean agreement at each wave; whiskers: 95% confidence interval.",
+        "Dots: mean agreement at each wave; whiskers: 95% confidence interval."
+        if has_ci
+        else "Dots: mean agreement at each wave (a description; the table gives % agree "
+        "with 95% intervals).",
         f"★ = significant change at the 95% level ({SIGNIFICANCE_TEST}; {adjust}).",
     ]
     return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -39,15 +40,72 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def significance_column(use_holm: bool) -> str:
-    return "significant_holm" if use_holm else "significant"
+@dataclass(frozen=True)
+class Adjustment:
+    """One way of deciding "significant" when many statements are tested.
+
+    ``flag`` and ``p`` name the comparison columns; ``label`` is the choice as a control
+    shows it; ``method`` the clause for a method note; ``suffix`` what a summary sentence adds
+    after the test's name.
+    """
+
+    key: str
+    flag: str
+    p: str
+    label: str
+    method: str
+    suffix: str
 
 
-def domain_summary(comparisons: pd.DataFrame, *, use_holm: bool = False) -> str:
+ADJUSTMENTS: dict[str, Adjustment] = {
+    a.key: a
+    for a in (
+        Adjustment(
+            "none",
+            "significant",
+            "p_value",
+            "None (the study's convention)",
+            "p-values are not adjusted for the number of statements (the study's convention)",
+            "",
+        ),
+        Adjustment(
+            "holm",
+            "significant_holm",
+            "p_holm",
+            "Holm, within this set of statements",
+            "p-values are Holm-adjusted within this set of statements and job role",
+            ", Holm-adjusted",
+        ),
+        Adjustment(
+            "bh",
+            "significant_bh",
+            "p_bh",
+            "Benjamini-Hochberg, across every statement and role",
+            "p-values are Benjamini-Hochberg-adjusted (false discovery rate) across every "
+            "statement of the three sets and every job role",
+            ", Benjamini-Hochberg-adjusted",
+        ),
+    )
+}
+
+
+def adjustment(use: bool | str) -> Adjustment:
+    """The :class:`Adjustment` for a key ("none", "holm", "bh"); True is Holm, False none."""
+    if isinstance(use, bool):
+        return ADJUSTMENTS["holm" if use else "none"]
+    return ADJUSTMENTS[use]
+
+
+def significance_column(use_holm: bool | str) -> str:
+    return adjustment(use_holm).flag
+
+
+def domain_summary(comparisons: pd.DataFrame, *, use_holm: bool | str = False) -> str:
     """A short summary of one domain's comparison for one role.
 
     ``comparisons`` holds the rows of one role and one domain, with the columns of
     :data:`rpgdash.stats.COMPARISON_COLUMNS`. Suppressed rows are reported as such.
+    ``use_holm`` is an adjustment key ("none", "holm", "bh") or a bool (True = Holm).
     """
     if comparisons.empty:
         return "There are no answers to summarise for this selection."
@@ -76,7 +134,7 @@ def domain_summary(comparisons: pd.DataFrame, *, use_holm: bool = False) -> str:
     if 0 < total - above <= 2:
         below = shown.loc[shown["mean_b"] <= NEUTRAL, "statement"].tolist()
         first += "; not " + " or ".join(f"“{s}”" for s in below)
-    adjusted = ", Holm-adjusted" if use_holm else ""
+    adjusted = adjustment(use_holm).suffix
     second = (
         f"{_count_phrase(improved, total).capitalize()} "
         f"{'was' if improved == 1 else 'were'} more agreed with than at {wave_a}"
@@ -91,6 +149,60 @@ def domain_summary(comparisons: pd.DataFrame, *, use_holm: bool = False) -> str:
             parts.append(f"{sig_down} fell significantly")
         third = " and ".join(parts) + f" at the 95% level ({TEST_NAME}{adjusted})"
     return f"{first}. {second}; {third}."
+
+
+def _model_clause(record: object, wave_a: str, wave_b: str) -> str:
+    ratio, (lo, hi) = record["wave_odds_ratio"], record["wave_or_ci"]
+    return (
+        f"the odds of a higher answer at {wave_b} were {ratio:.2f} times those at {wave_a} "
+        f"(95% CI {lo:.2f} to {hi:.2f}, {format_p(record['wave_or_p'])})"
+    )
+
+
+def model_sentence(record: object, wave_a: str, wave_b: str, *, scope: str = "") -> str | None:
+    """The proportional-odds wave effect as a sentence, or None when there is no model.
+
+    ``record`` is a comparison row (an "All roles" row) or a domain model row, with
+    ``wave_odds_ratio``, ``wave_or_ci``, ``wave_or_p``, ``model_note`` and, for a domain,
+    ``adjusted_for``. ``scope`` names what was pooled ("across the set's statements").
+    """
+    ratio, note = record["wave_odds_ratio"], record["model_note"]
+    missing = ratio is None or (isinstance(ratio, float) and math.isnan(ratio))
+    if missing and not note:
+        return None
+    adjusted = list(record.get("adjusted_for") or ["role"])
+    by = (
+        "job role"
+        if adjusted == ["role"]
+        else " and ".join("job role" if a == "role" else a for a in adjusted)
+    )
+    lead = f"Adjusted for {by}{' ' + scope if scope else ''} (proportional-odds model)"
+    if missing:
+        return f"{lead}: {note}."
+    text = f"{lead}, {_model_clause(record, wave_a, wave_b)}."
+    return text + (f" Note: {note}." if note else "")
+
+
+def survey_method(use_holm: bool | str) -> str:
+    """The survey method note shown under every results table (page and report)."""
+    return (
+        f"Each statement is compared between two independent samples of staff with the "
+        f"{TEST_NAME}: the p-value is exact (the permutation distribution, ties included) when "
+        "either wave has fewer than 30 answers, otherwise the normal approximation with tie "
+        f"and continuity correction; {adjustment(use_holm).method}. % agree counts Agree and "
+        "Agree strongly, with Wilson 95% intervals, and the change in points has Newcombe's "
+        "95% interval. Means (Agree strongly = 4 to Strongly disagree = 1; 2.5 is the neutral "
+        "midpoint) are descriptions without an interval. Effect size: Cliff's delta (-1 to 1) "
+        "with Cliff's 95% interval. For All roles, a proportional-odds model adjusts the "
+        "change for the mix of job roles answering."
+    )
+
+
+DOMAIN_MODEL_CAVEAT = (
+    "The set's model pools every statement, treating a person's answers to different "
+    "statements as independent; they are not, so its interval is narrower and its p smaller "
+    "than they should be. Read it as a summary beside the per-statement results."
+)
 
 
 def trend_sentence(result: dict, *, unit: str) -> str:

@@ -27,32 +27,53 @@ def n_phrase(comp: pd.DataFrame) -> str:
     return "n = " + ", ".join(parts) + " answers per statement"
 
 
-def results_table(comp: pd.DataFrame, *, use_holm: bool) -> pd.DataFrame:
-    """The results table as shown and downloaded (one row per statement)."""
+def _span(values: object, digits: int = 0) -> str | None:
+    """``[lo, hi]`` -> "64 to 87"; None when there is no interval."""
+    if values is None or (isinstance(values, float) and pd.isna(values)):
+        return None
+    lo, hi = values
+    return f"{lo:.{digits}f} to {hi:.{digits}f}"
+
+
+def has_model(comp: pd.DataFrame) -> bool:
+    """Whether the rows carry a proportional-odds model (the "All roles" rows do)."""
+    return bool(comp["wave_odds_ratio"].notna().any() or comp["model_note"].notna().any())
+
+
+def results_table(comp: pd.DataFrame, *, use_holm: bool | str) -> pd.DataFrame:
+    """The results table as shown and downloaded (one row per statement).
+
+    ``use_holm`` is the adjustment that decides "Significant" ("none", "holm", "bh", or a
+    bool: True = Holm). The model columns appear only for rows that have a model.
+    """
     wave_a, wave_b = comp["wave_a"].iloc[0], comp["wave_b"].iloc[0]
-
-    def ci(values: object) -> str | None:
-        if values is None or (isinstance(values, float) and pd.isna(values)):
-            return None
-        lo, hi = values
-        return f"{lo:.2f} to {hi:.2f}"
-
     flag = narrative.significance_column(use_holm)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Statement": comp["statement"],
             f"n ({wave_a})": comp["n_a"].astype("Int64"),
             f"Mean ({wave_a})": comp["mean_a"].round(2),
-            f"95% CI ({wave_a})": comp["ci_a"].map(ci),
             f"% agree ({wave_a})": comp["pct_agree_a"].round(0),
+            f"95% CI ({wave_a})": comp["pct_agree_ci_a"].map(_span),
             f"n ({wave_b})": comp["n_b"].astype("Int64"),
             f"Mean ({wave_b})": comp["mean_b"].round(2),
-            f"95% CI ({wave_b})": comp["ci_b"].map(ci),
             f"% agree ({wave_b})": comp["pct_agree_b"].round(0),
+            f"95% CI ({wave_b})": comp["pct_agree_ci_b"].map(_span),
+            "Change in % agree (points)": comp["pct_agree_change"].round(0),
+            "95% CI (change)": comp["pct_agree_change_ci"].map(_span),
             "Change in mean": comp["diff"].round(2),
             "p": comp["p_value"].round(4),
+            "p method": comp["p_method"],
             "p (Holm)": comp["p_holm"].round(4),
+            "p (BH)": comp["p_bh"].round(4),
             "Cliff's delta": comp["cliffs_delta"].round(2),
+            "95% CI (delta)": comp["delta_ci"].map(lambda v: _span(v, 2)),
             "Significant (95%)": comp[flag].map({True: "yes", False: "no"}),
         }
     )
+    if has_model(comp):
+        table["Odds ratio, adjusted for role"] = comp["wave_odds_ratio"].round(2)
+        table["95% CI (odds ratio)"] = comp["wave_or_ci"].map(lambda v: _span(v, 2))
+        table["p (odds ratio)"] = comp["wave_or_p"].round(4)
+        table["Model note"] = comp["model_note"]
+    return table

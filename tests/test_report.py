@@ -130,11 +130,35 @@ def test_domain_summaries_and_means_equal_the_pages(demo_db, report: str) -> Non
         for cells, row in zip(body, rows.itertuples(), strict=True):
             record = dict(zip(header, cells, strict=True))
             assert record["Statement"] == row.statement
-            assert record["Mean (95% CI) (+3 years)"].startswith(f"{row.mean_b:.2f} (")
-            assert record["Mean (95% CI) (+1 year)"].startswith(f"{row.mean_a:.2f} (")
+            assert record["Mean (+3 years)"] == f"{row.mean_b:.2f}"
+            assert record["Mean (+1 year)"] == f"{row.mean_a:.2f}"
+            lo, hi = row.pct_agree_ci_b
+            assert record["% agree (95% CI) (+3 years)"] == (
+                f"{row.pct_agree_b:.0f} ({lo:.0f}\u2013{hi:.0f})"
+            )
+            lo, hi = row.pct_agree_change_ci
+            assert record["Change in % agree (95% CI)"] == (
+                f"{row.pct_agree_change:+.0f} ({lo:.0f}\u2013{hi:.0f})"
+            )
             assert record["n (+3 years)"] == str(row.n_b)
-            assert record["p"] == f"{row.p_value:.4f}"
+            assert record["p"] == f"{row.p_value:.4f} ({row.p_method})"
+            assert record["p (BH)"] == f"{row.p_bh:.4f}"
+            lo, hi = row.delta_ci
+            assert (
+                record["Cliff's delta (95% CI)"]
+                == f"{row.cliffs_delta:.2f} ({lo:.2f}\u2013{hi:.2f})"
+            )
+            lo, hi = row.wave_or_ci
+            assert record["Odds ratio adjusted for role (95% CI)"] == (
+                f"{row.wave_odds_ratio:.2f} ({lo:.2f}\u2013{hi:.2f})"
+            )
             assert record["Significant (95%)"] == ("yes" if row.significant else "no")
+        models = rpgdash.compare_domains(demo_db, site="Demo local authority")
+        model = models[models["domain"] == domain].iloc[0]
+        sentence = narrative.model_sentence(
+            model, "+1 year", "+3 years", scope="and statement, across the set"
+        )
+        assert html.escape(sentence) in report
 
 
 def test_headlines_match_the_overview_counts(demo_db, report: str) -> None:

@@ -65,17 +65,49 @@ def test_tables_and_summaries_match_the_engine_for_every_role(app_env, demo_path
             assert "no change was statistically significant" in summary
 
 
-def test_holm_toggle_uses_the_adjusted_p_values(app_env, demo_path) -> None:
+@pytest.mark.parametrize(
+    ("key", "flag", "p", "words"),
+    [
+        ("holm", "significant_holm", "p_holm", "Holm-adjusted"),
+        ("bh", "significant_bh", "p_bh", "Benjamini-Hochberg-adjusted"),
+    ],
+)
+def test_adjustment_choice_uses_the_adjusted_p_values(app_env, demo_path, key, flag, p, words):
     with rpgdash.open_db(demo_path, read_only=True) as db:
         rows = rpgdash.compare_waves(db, domain="self_efficacy", role="Team manager")
     at = _page("self_efficacy", "Team manager")
-    at.toggle(key="self_efficacy_holm").set_value(True).run()
+    at.radio(key="self_efficacy_adjust").set_value(key).run()
     table = at.dataframe[0].value
     assert table["p (Holm)"].tolist() == rows["p_holm"].round(4).tolist()
-    flags = rows["significant_holm"].map({True: "yes", False: "no"}).tolist()
+    assert table["p (BH)"].tolist() == rows["p_bh"].round(4).tolist()
+    flags = rows[flag].map({True: "yes", False: "no"}).tolist()
     assert table["Significant (95%)"].tolist() == flags
-    assert f"**{narrative.domain_summary(rows, use_holm=True)}**" in [m.value for m in at.markdown]
-    assert any("Holm-adjusted" in m.value for m in at.markdown)
+    assert f"**{narrative.domain_summary(rows, use_holm=key)}**" in [m.value for m in at.markdown]
+    assert any(words in m.value for m in at.markdown)
+
+
+def test_all_roles_page_shows_intervals_exact_p_and_the_model(app_env, demo_path) -> None:
+    with rpgdash.open_db(demo_path, read_only=True) as db:
+        rows = rpgdash.compare_waves(db, domain="relationships", role="All roles")
+        models = rpgdash.compare_domains(db)
+    at = _page("relationships", "All roles")
+    table = at.dataframe[0].value
+    expected = results_table(rows, use_holm=False)
+    for column in (
+        "95% CI (+1 year)",
+        "95% CI (change)",
+        "p method",
+        "95% CI (delta)",
+        "Odds ratio, adjusted for role",
+        "95% CI (odds ratio)",
+    ):
+        assert table[column].tolist() == expected[column].tolist(), column
+    model = models[models["domain"] == "relationships"].iloc[0]
+    sentence = narrative.model_sentence(
+        model, "+1 year", "+3 years", scope="and statement, across the set"
+    )
+    assert sentence in [m.value for m in at.markdown]
+    assert narrative.DOMAIN_MODEL_CAVEAT in [c.value for c in at.caption]
 
 
 def test_a_third_wave_brings_a_wave_choice(app_env) -> None:

@@ -160,34 +160,56 @@ def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _mean_with_ci(mean: float, ci: str | None) -> str | None:
-    if pd.isna(mean):
+def _with_interval(value: float, interval: str | None, spec: str) -> str | None:
+    if pd.isna(value):
         return None
-    span = ci.replace(" to ", "\u2013") if isinstance(ci, str) else None
-    return f"{mean:.2f}" + (f" ({span})" if span else "")
+    span = interval.replace(" to ", "\u2013") if isinstance(interval, str) else None
+    return format(value, spec) + (f" ({span})" if span else "")
 
 
 def _format_results(table: pd.DataFrame, wave_a: str, wave_b: str) -> pd.DataFrame:
-    """The survey pages' results table, formatted for print: each mean beside its 95% CI."""
+    """The survey pages' results table, formatted for print: each figure beside its 95% CI."""
 
     def two(v: object) -> str | None:
         return f"{v:.2f}" if pd.notna(v) else None
 
+    def p(v: object) -> str | None:
+        return f"{v:.4f}" if pd.notna(v) else None
+
     out = pd.DataFrame({"Statement": table["Statement"]})
     for wave in (wave_a, wave_b):
         out[f"n ({wave})"] = [str(int(v)) if pd.notna(v) else None for v in table[f"n ({wave})"]]
-        out[f"Mean (95% CI) ({wave})"] = [
-            _mean_with_ci(m, ci)
-            for m, ci in zip(table[f"Mean ({wave})"], table[f"95% CI ({wave})"], strict=True)
+        out[f"Mean ({wave})"] = [two(v) for v in table[f"Mean ({wave})"]]
+        out[f"% agree (95% CI) ({wave})"] = [
+            _with_interval(v, ci, ".0f")
+            for v, ci in zip(table[f"% agree ({wave})"], table[f"95% CI ({wave})"], strict=True)
         ]
-        out[f"% agree ({wave})"] = [
-            f"{v:.0f}" if pd.notna(v) else None for v in table[f"% agree ({wave})"]
-        ]
+    out["Change in % agree (95% CI)"] = [
+        _with_interval(v, ci, "+.0f")
+        for v, ci in zip(table["Change in % agree (points)"], table["95% CI (change)"], strict=True)
+    ]
     out["Change in mean"] = [two(v) for v in table["Change in mean"]]
-    out["p"] = [f"{v:.4f}" if pd.notna(v) else None for v in table["p"]]
-    out["p (Holm)"] = [f"{v:.4f}" if pd.notna(v) else None for v in table["p (Holm)"]]
-    out["Cliff's delta"] = [two(v) for v in table["Cliff's delta"]]
+    out["p"] = [
+        None if pv is None else f"{pv} ({m})"
+        for pv, m in zip(map(p, table["p"]), table["p method"], strict=True)
+    ]
+    out["p (Holm)"] = [p(v) for v in table["p (Holm)"]]
+    out["p (BH)"] = [p(v) for v in table["p (BH)"]]
+    out["Cliff's delta (95% CI)"] = [
+        _with_interval(v, ci, ".2f")
+        for v, ci in zip(table["Cliff's delta"], table["95% CI (delta)"], strict=True)
+    ]
     out["Significant (95%)"] = table["Significant (95%)"]
+    if "Odds ratio, adjusted for role" in table.columns:
+        out["Odds ratio adjusted for role (95% CI)"] = [
+            _with_interval(v, ci, ".2f") if pd.notna(v) else note
+            for v, ci, note in zip(
+                table["Odds ratio, adjusted for role"],
+                table["95% CI (odds ratio)"],
+                table["Model note"],
+                strict=True,
+            )
+        ]
     return out
 
 
@@ -234,6 +256,7 @@ def domain_section(ctx: ReportContext, domain: str) -> str:
         )
         return h.section(3, title, inner + _roles_table(ctx, domain), anchor=f"domain-{domain}")
     summary = narrative.domain_summary(comp)
+    model_text = _domain_model_text(ctx, domain)
     chart = charts.dumbbell_chart(
         comp,
         waves=[ctx.wave_a, ctx.wave_b],
@@ -246,6 +269,7 @@ def domain_section(ctx: ReportContext, domain: str) -> str:
     inner = (
         f'<p class="summary"><strong>{h.esc(summary)}</strong></p>'
         + h.paragraph(f"{ctx.role} \u00b7 {survey_results.n_phrase(comp)}.", "meta")
+        + model_text
         + chart_svg(chart, label=summary, key=f"dumbbell-{domain}")
         + h.table(
             table,
@@ -258,15 +282,32 @@ def domain_section(ctx: ReportContext, domain: str) -> str:
     return h.section(3, title, inner, anchor=f"domain-{domain}")
 
 
+def _domain_model_text(ctx: ReportContext, domain: str) -> str:
+    """The set's proportional-odds model (All roles only), as on the survey page."""
+    if ctx.role != ALL_ROLES:
+        return ""
+    models = api.compare_domains(
+        ctx.db, site=ctx.site, waves=(ctx.wave_a, ctx.wave_b), min_group=ctx.min_group
+    )
+    row = models[models["domain"] == domain]
+    if row.empty:
+        return ""
+    sentence = narrative.model_sentence(
+        row.iloc[0], ctx.wave_a, ctx.wave_b, scope="and statement, across the set"
+    )
+    if sentence is None:
+        return ""
+    return h.paragraph(sentence) + h.paragraph(narrative.DOMAIN_MODEL_CAVEAT, "caveat")
+
+
 def survey_section(ctx: ReportContext) -> str:
     """One subsection per survey domain, for the report's role."""
     domains = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
     intro = h.paragraph(
-        f"Each statement is compared between {ctx.wave_a} and {ctx.wave_b} (two independent "
-        f"samples; {narrative.TEST_NAME}, 95% level, not adjusted for the number of "
-        "statements). Means use Agree strongly = 4 to Strongly disagree = 1; 2.5 is neutral. "
-        "In the charts, a star marks a significant change and the two waves differ by marker "
-        "shape as well as colour."
+        f"Each statement is compared between {ctx.wave_a} and {ctx.wave_b}. "
+        f"{narrative.survey_method(False)} Significant means p < 0.05; the tables also give "
+        "the Holm and Benjamini-Hochberg adjusted p-values. In the charts, a star marks a "
+        "significant change and the two waves differ by marker shape as well as colour."
     )
     body = "".join(domain_section(ctx, d) for d in domains)
     return h.section(2, "Survey results", intro + body, anchor="survey")

@@ -99,6 +99,14 @@ def comparisons(
 
 
 @st.cache_data(show_spinner=False)
+def domain_models(
+    db_path: str, site: str | None, waves: tuple[str, str] | None, min_group: int
+) -> pd.DataFrame:
+    """One proportional-odds model per survey domain (see :func:`rpgdash.compare_domains`)."""
+    return api.compare_domains(_db(db_path), site=site, waves=waves, min_group=min_group)
+
+
+@st.cache_data(show_spinner=False)
 def level_counts(db_path: str, site: str | None) -> pd.DataFrame:
     return queries.level_counts(_db(db_path), site=site)
 

@@ -23,22 +23,14 @@ def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
     return first, second
 
 
-def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool) -> str:
+def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool | str) -> str:
     rates = "; ".join(
         f"{r.wave}: {r.respondents} of about {int(r.invited)} invited ({r.response_rate:.0f}%)"
         for r in summary.itertuples()
         if r.comparable and pd.notna(r.invited) and r.invited
     )
-    holm = (
-        "p-values are Holm-adjusted within this set of statements"
-        if use_holm
-        else "p-values are not adjusted for the number of statements (the study's convention)"
-    )
     return (
-        f"**Method.** Each statement is compared between two independent samples of staff with "
-        f"the {narrative.TEST_NAME} (normal approximation with tie and continuity correction); "
-        f"{holm}. Means use Agree strongly = 4, Agree = 3, Disagree = 2, Strongly disagree = 1; "
-        f"2.5 is the neutral midpoint. Effect size: Cliff's delta (-1 to 1).  \n"
+        f"**Method.** {narrative.survey_method(use_holm)}  \n"
         f"**Caveats.** Response rates were modest ({rates}), so those who answered may differ "
         "from those who did not. The baseline survey used a different instrument and is not "
         "comparable, so it is excluded. Differences between waves are associations, not proof "
@@ -70,6 +62,15 @@ def survey_view(
     view: dict = {"comp": comp, "hidden": comp.empty or comp["suppressed"].notna().all()}
     if view["hidden"]:
         return view
+    models = ui.domain_models(db_path, site, pair, min_group)
+    in_domain = models[models["domain"] == domain]
+    view["model"] = (
+        None
+        if role != ui.ALL_ROLES or in_domain.empty
+        else narrative.model_sentence(
+            in_domain.iloc[0], wave_a, wave_b, scope="and statement, across the set"
+        )
+    )
     counts = add_all_roles(ui.level_counts(db_path, site), label=ui.ALL_ROLES)
     shares = level_shares(counts)
     shares = shares[
@@ -135,10 +136,15 @@ def domain_page(domain: str, intro: str) -> None:
         st.info("Two comparable survey waves are needed before changes can be shown.")
         return
     wave_a, wave_b = choose_waves(waves, domain)
-    use_holm = st.toggle(
-        "Adjust for testing many statements at once (Holm)",
-        key=f"{domain}_holm",
-        help="Stricter: a change counts as significant only if it survives the adjustment.",
+    use_holm = st.radio(
+        "Adjust for testing many statements at once",
+        list(narrative.ADJUSTMENTS),
+        format_func=lambda key: narrative.ADJUSTMENTS[key].label,
+        horizontal=True,
+        key=f"{domain}_adjust",
+        help="Holm controls the chance of any false 'significant' within this set of "
+        "statements; Benjamini-Hochberg controls the share of false ones among all the "
+        "statements and job roles found significant.",
     )
     view = survey_view(key, site, role, tuple(waves), (wave_a, wave_b), use_holm, k, domain)
     if view["comp"].empty:
@@ -155,6 +161,9 @@ def domain_page(domain: str, intro: str) -> None:
 
     st.markdown(f"**{view['summary']}**")
     st.caption(f"{role} · {view['n']}")
+    if view.get("model"):
+        st.markdown(view["model"])
+        st.caption(narrative.DOMAIN_MODEL_CAVEAT)
     ui.show_chart(view["dumbbell"], alt=view["summary"])
     ui.show_chart(
         view["diverging"],
@@ -192,7 +201,9 @@ def domain_page(domain: str, intro: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            c: two_places for c in table.column_names if c.startswith(("Mean", "Change", "Cliff"))
+            c: two_places
+            for c in table.column_names
+            if c.startswith(("Mean", "Change in mean", "Cliff", "Odds"))
         },
     )
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
