@@ -7,6 +7,7 @@ import streamlit as st
 from rpgdash import charts, headlines, narrative, ui
 from rpgdash.report import build_report, report_file_name
 from rpgdash.survey_results import DOMAIN_TITLES
+from rpgdash.ui.plan import plan_panel
 
 DOMAIN_PAGES = {
     "professional": "pages/professional.py",
@@ -69,6 +70,9 @@ if len(waves) >= 2:
                 label="Open the statements",
                 icon=":material/arrow_forward:",
             )
+
+st.markdown("## Planning the next survey wave")
+plan_panel(site, k)
 
 st.markdown("## Organisational indicators")
 meta = ui.indicators(key)

@@ -257,3 +257,32 @@ def plan_wave(
         alpha=alpha,
         baseline_agree=baseline_agree,
     )
+
+
+def plan_defaults(
+    db: Database, *, site: str | None = None
+) -> tuple[str | None, float | None, dict]:
+    """What the planning panel starts from: the latest comparable wave, its response rate
+    (0-1, None when the number invited is not stored) and, per role, the staff that rate
+    implies were invited (respondents / rate, rounded; the respondents when no rate)."""
+    waves = queries.comparable_wave_labels(db)
+    if not waves:
+        return None, None, {}
+    latest = waves[-1]
+    summary = queries.wave_response_summary(db, site)
+    rate = summary.loc[summary["wave"] == latest, "response_rate"]
+    share = None if rate.empty or pd.isna(rate.iloc[0]) or not rate.iloc[0] else rate.iloc[0] / 100
+    sizes = queries.group_sizes(db, site=site)
+    latest_sizes = dict(
+        zip(
+            *(sizes.loc[sizes["wave"] == latest, c].tolist() for c in ("role", "respondents")),
+            strict=True,
+        )
+    )
+    invited = {
+        role: int(round(latest_sizes.get(role, 0) / share))
+        if share
+        else int(latest_sizes.get(role, 0))
+        for role in queries.roles(db)
+    }
+    return latest, (None if share is None else float(share)), invited

@@ -77,3 +77,36 @@ def results_table(comp: pd.DataFrame, *, use_holm: bool | str) -> pd.DataFrame:
         table["p (odds ratio)"] = comp["wave_or_p"].round(4)
         table["Model note"] = comp["model_note"]
     return table
+
+
+def plan_table(rows: list[dict]) -> pd.DataFrame:
+    """The rows of :func:`rpgdash.plan_wave` as the Overview's planning table."""
+
+    def points(v: float | None) -> str:
+        return "not possible (already near 100%)" if v is None else f"+{v:.0f} points"
+
+    def rate(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.0f}%"
+
+    return pd.DataFrame(
+        {
+            "Job role": [r["role"] for r in rows],
+            "Invited": [r["invited"] for r in rows],
+            "Expected to answer": [r["expected_n"] for r in rows],
+            "Shown?": ["no: too few to show" if r["hidden"] else "yes" for r in rows],
+            "Answered last time": [r["baseline_n"] for r in rows],
+            "% agree last time": [
+                "–" if r["baseline_pct_agree"] is None else f"{r['baseline_pct_agree']:.0f}%"
+                for r in rows
+            ],
+            "Smallest rise it could detect": [
+                "–"
+                if r["baseline_pct_agree"] is None or r["expected_n"] == 0 or r["baseline_n"] == 0
+                else points(r["min_detectable_change_points"])
+                for r in rows
+            ],
+            "Response rate to detect the last change": [
+                rate(r["response_rate_needed"]) for r in rows
+            ],
+        }
+    )
