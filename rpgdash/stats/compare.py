@@ -741,12 +741,14 @@ def _row_order(groups: pd.DataFrame, counts: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _exact_p_values(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, list]:
+def _exact_p_values(
+    a: np.ndarray, b: np.ndarray, p: np.ndarray, shown: np.ndarray
+) -> tuple[np.ndarray, list]:
     """Replace the normal-approximation p by the exact one where either wave is small."""
     n_a, n_b = a.sum(axis=1), b.sum(axis=1)
     small = (np.minimum(n_a, n_b) < EXACT_BELOW) & (n_a > 0) & (n_b > 0)
     p = p.copy()
-    for i in np.flatnonzero(small):
+    for i in np.flatnonzero(small & shown):  # hidden rows show no p
         p[i] = exact_mann_whitney_p(a[i], b[i])
     method = [
         None if (na == 0 or nb == 0) else ("exact" if is_small else "normal")
@@ -766,13 +768,13 @@ def _comparison_frame(
 ) -> pd.DataFrame:
     da, db = _describe_matrix(a), _describe_matrix(b)
     u, p_normal = _mann_whitney_matrix(a, b)
-    p, p_method = _exact_p_values(a, b, p_normal)
+    roles = groups["role"].tolist()
+    shown = np.array([r not in hidden for r in roles], dtype=bool)
+    p, p_method = _exact_p_values(a, b, p_normal, shown)
     delta = _cliffs_delta_matrix(u, da["n"], db["n"])
     delta_lo, delta_hi = _cliffs_interval_matrix(a, b, delta)
     agree_a, agree_b = a[:, 2] + a[:, 3], b[:, 2] + b[:, 3]
     change_lo, change_hi = newcombe_difference_interval(agree_a, da["n"], agree_b, db["n"])
-    roles = groups["role"].tolist()
-    shown = np.array([r not in hidden for r in roles], dtype=bool)
     numbers = {
         "mean_a": da["mean"],
         "mean_b": db["mean"],

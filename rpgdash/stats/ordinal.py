@@ -147,6 +147,15 @@ def _design(
     return k, w.astype(float), dummies, weight.astype(float)
 
 
+def _start_params(y: np.ndarray, k: int, weight: np.ndarray) -> np.ndarray:
+    """Coefficients 0 and the thresholds of the pooled answers (OrderedModel's coding)."""
+    j = int(y.max())
+    share = np.bincount(y, weight, minlength=j + 1).cumsum()[:-1] / weight.sum()
+    cuts = special.logit(np.clip(share, 1e-6, 1 - 1e-6))
+    steps = np.log(np.maximum(np.diff(cuts), 1e-3))
+    return np.concatenate([np.zeros(k), cuts[:1], steps])
+
+
 def _partial_loglike(
     params: np.ndarray, y: np.ndarray, wave: np.ndarray, x: np.ndarray, weight: np.ndarray, j: int
 ) -> tuple[float, np.ndarray]:
@@ -231,7 +240,8 @@ def fit_wave_model(
         result = None
         try:
             model = _model_class()(y, x, weight)
-            result = model.fit(method="bfgs", disp=False, maxiter=500)
+            start = _start_params(y, x.shape[1], weight)
+            result = model.fit(start_params=start, method="bfgs", disp=False, maxiter=500)
             beta, se = float(result.params[0]), float(result.bse[0])
         except (np.linalg.LinAlgError, ValueError):
             beta, se = math.nan, math.nan
