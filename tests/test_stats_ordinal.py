@@ -252,3 +252,14 @@ def test_swapping_waves_inverts_the_odds_ratio():
     ba = compare_levels(role_counts_frame(), wave_a="B", wave_b="A").iloc[0]
     assert ab["wave_odds_ratio"] * ba["wave_odds_ratio"] == pytest.approx(1.0, rel=1e-4)
     assert ab["wave_or_p"] == pytest.approx(ba["wave_or_p"], rel=1e-3)
+
+
+def test_fits_are_kept_per_counts():
+    from rpgdash.stats.ordinal import clear_model_cache
+
+    clear_model_cache()
+    first = fit_wave_model(ROLE_COUNTS, [np.arange(3)], ["role"])
+    assert fit_wave_model(ROLE_COUNTS.copy(), [np.arange(3)], ["role"]) is first
+    other = fit_wave_model(ROLE_COUNTS[:, ::-1], [np.arange(3)], ["role"])
+    assert other is not first
+    assert other.odds_ratio == pytest.approx(1 / first.odds_ratio, rel=1e-4)  # waves swapped

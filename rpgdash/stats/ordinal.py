@@ -25,6 +25,7 @@ overlap, a wave confounded with a role) is reported as "not estimable", never ra
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -202,6 +203,17 @@ def _po_check(result, y, wave, x, weight, j: int) -> float:
     return float(stats.chi2.sf(statistic, j - 1))
 
 
+_CACHE: dict[tuple, WaveModel] = {}
+_CACHE_SIZE = 4096
+_CACHE_LOCK = threading.Lock()  # Streamlit runs sessions in threads
+
+
+def clear_model_cache() -> None:
+    """Forget every fitted model (benchmarks use this to time cold fits)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 def fit_wave_model(
     counts: np.ndarray,
     factors: Sequence[np.ndarray] = (),
@@ -223,9 +235,31 @@ def fit_wave_model(
     Returns
     -------
     WaveModel
+        The same counts give the same model, so results are kept in memory (a fit takes tens
+        of milliseconds; the pages, the report and the CLI ask for the same ones).
     """
     counts = np.asarray(counts, dtype=float)
-    names = tuple(factor_names)
+    key = (
+        counts.shape,
+        counts.tobytes(),
+        tuple(np.asarray(f, dtype=np.int64).tobytes() for f in factors),
+        tuple(factor_names),
+    )
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    model = _fit_wave_model(counts, factors, tuple(factor_names))
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = model
+    return model
+
+
+def _fit_wave_model(
+    counts: np.ndarray, factors: Sequence[np.ndarray], names: tuple[str, ...]
+) -> WaveModel:
     n = int(counts.sum())
     by_wave = counts.sum(axis=(0, 2))
     if by_wave[0] == 0 or by_wave[1] == 0:
