@@ -263,3 +263,30 @@ def test_fits_are_kept_per_counts():
     other = fit_wave_model(ROLE_COUNTS[:, ::-1], [np.arange(3)], ["role"])
     assert other is not first
     assert other.odds_ratio == pytest.approx(1 / first.odds_ratio, rel=1e-4)  # waves swapped
+
+
+def test_analytic_derivatives_match_numerical_ones():
+    from statsmodels.tools.numdiff import approx_fprime, approx_hess
+
+    from rpgdash.stats.ordinal import _design, _partial_derivatives, _po_derivatives
+
+    y, wave, dummies, weight = _design(ROLE_COUNTS, [np.arange(3)])
+    x = np.column_stack([wave, dummies])
+    rng = np.random.default_rng(7)
+    params = np.concatenate([rng.normal(0, 0.5, x.shape[1]), [-1.0, 0.3, -0.2]])
+
+    def loglike(p):
+        return _po_derivatives(p, y, x, weight)[0]
+
+    _, score, hess = _po_derivatives(params, y, x, weight)
+    np.testing.assert_allclose(score, approx_fprime(params, loglike, centered=True), rtol=1e-5)
+    np.testing.assert_allclose(hess, approx_hess(params, loglike), rtol=1e-4, atol=1e-4)
+    j = 3
+    partial = np.concatenate([[-1.0, 0.2, 1.1], rng.normal(0, 0.3, j), rng.normal(0, 0.5, 2)])
+
+    def partial_ll(p):
+        return _partial_derivatives(p, y, wave, dummies, weight, j)[0]
+
+    _, grad, hess = _partial_derivatives(partial, y, wave, dummies, weight, j)
+    np.testing.assert_allclose(grad, approx_fprime(partial, partial_ll, centered=True), rtol=1e-5)
+    np.testing.assert_allclose(hess, approx_hess(partial, partial_ll), rtol=1e-4, atol=1e-4)

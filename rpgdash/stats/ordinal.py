@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 ALPHA = 0.05
 # Beyond these a fit has drifted towards separation: the estimate is not meaningful.
@@ -68,13 +68,82 @@ def _not_estimable(note: str | None, n: int, adjusted_for: tuple[str, ...]) -> W
     return WaveModel(math.nan, None, math.nan, math.nan, note, n, adjusted_for)
 
 
+def _cell_derivatives(
+    upper: np.ndarray, lower: np.ndarray, e_up: np.ndarray, e_low: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood, gradient and Hessian of sum w log(F(upper) - F(lower)), F logistic.
+
+    ``e_up`` and ``e_low`` (cells x parameters) are the derivatives of ``upper`` and
+    ``lower`` with respect to the parameters (the linear predictors are linear in them).
+    """
+    f_up, f_low = special.expit(upper), special.expit(lower)
+    prob = np.maximum(f_up - f_low, 1e-300)
+    d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
+    d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
+    dd_up = d_up * (1 - 2 * f_up)
+    dd_low = d_low * (1 - 2 * f_low)
+    a, b = d_up / prob, -d_low / prob  # d log p / d upper, d log p / d lower
+    h_uu, h_ll, h_ul = dd_up / prob - a**2, -dd_low / prob - b**2, -a * b
+    ll = float((w * np.log(prob)).sum())
+    grad = e_up.T @ (w * a) + e_low.T @ (w * b)
+    cross = e_up.T @ ((w * h_ul)[:, None] * e_low)
+    hess = (
+        e_up.T @ ((w * h_uu)[:, None] * e_up)
+        + e_low.T @ ((w * h_ll)[:, None] * e_low)
+        + cross
+        + cross.T
+    )
+    return ll, grad, hess
+
+
+def _cut_design(y: np.ndarray, j: int, slots: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indicator columns of the threshold above and below each cell's level."""
+    rows = np.arange(y.size)
+    e_up, e_low = np.zeros((y.size, slots)), np.zeros((y.size, slots))
+    top, bottom = y < j, y > 0
+    e_up[rows[top], offset + y[top]] = 1.0
+    e_low[rows[bottom], offset + y[bottom] - 1] = 1.0
+    return e_up, e_low
+
+
+def _po_derivatives(
+    params: np.ndarray, y: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood, score and Hessian of the weighted proportional-odds model.
+
+    In OrderedModel's parameters: coefficients, then the first threshold and the logs of
+    the steps between thresholds.
+    """
+    k = x.shape[1]
+    beta, raw = params[:k], params[k:]
+    j = raw.size
+    steps = np.exp(raw[1:])
+    cuts = np.cumsum(np.concatenate([raw[:1], steps]))
+    padded = np.concatenate([[-np.inf], cuts, [np.inf]])
+    xb = x @ beta
+    upper, lower = padded[y + 1] - xb, padded[y] - xb
+    e_up, e_low = _cut_design(y, j, k + j, k)
+    e_up[:, :k] = np.where(np.isfinite(upper)[:, None], -x, 0.0)
+    e_low[:, :k] = np.where(np.isfinite(lower)[:, None], -x, 0.0)
+    ll, grad, hess = _cell_derivatives(upper, lower, e_up, e_low, w)
+    # chain rule from thresholds to OrderedModel's raw parameters
+    jac = np.eye(k + j)
+    jac[k:, k] = 1.0
+    for i in range(1, j):
+        jac[k + i :, k + i] = steps[i - 1]
+    score = jac.T @ grad
+    hess = jac.T @ hess @ jac
+    tail = np.cumsum(grad[k:][::-1])[::-1]
+    hess[k + 1 :, k + 1 :] += np.diag(steps * tail[1:])
+    return ll, score, hess
+
+
 def _weighted_ordered_model():
-    """statsmodels' OrderedModel with frequency weights and an analytic score.
+    """statsmodels' OrderedModel with frequency weights and analytic derivatives.
 
     Imported on first use: statsmodels takes about a second to import.
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
-    from statsmodels.tools.numdiff import approx_fprime
 
     class WeightedOrderedModel(OrderedModel):
         def __init__(self, endog, exog, weights, **kwargs):
@@ -92,31 +161,22 @@ def _weighted_ordered_model():
         def loglikeobs(self, params):
             return self.freq_weights * super().loglikeobs(params)
 
-        def score(self, params):
+        def _derivatives(self, params):
             params = np.asarray(params, dtype=float)
-            k = self.k_vars
-            beta, raw = params[:k], params[k:]
-            thresholds = np.cumsum(np.concatenate([raw[:1], np.exp(raw[1:])]))
-            cuts = np.concatenate([[-np.inf], thresholds, [np.inf]])
-            y = np.asarray(self.endog, dtype=np.int64)
-            xb = self.exog @ beta
-            upper, lower = cuts[y + 1] - xb, cuts[y] - xb
-            f_up, f_low = special.expit(upper), special.expit(lower)
-            d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
-            d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
-            w = self.freq_weights / np.maximum(f_up - f_low, 1e-300)
-            grad_beta = -(w * (d_up - d_low)) @ self.exog
-            j = thresholds.size
-            grad_cut = np.bincount(y[y < j], (w * d_up)[y < j], minlength=j)
-            grad_cut -= np.bincount(y[y > 0] - 1, (w * d_low)[y > 0], minlength=j)
-            # threshold_m = raw_0 + sum_{i=1..m} exp(raw_i)
-            tail = np.cumsum(grad_cut[::-1])[::-1]
-            grad_raw = np.concatenate([[tail[0]], np.exp(raw[1:]) * tail[1:]])
-            return np.concatenate([grad_beta, grad_raw])
+            last = getattr(self, "_last", None)
+            if last is None or not np.array_equal(last[0], params):
+                y = np.asarray(self.endog, dtype=np.int64)
+                self._last = (
+                    params.copy(),
+                    _po_derivatives(params, y, self.exog, self.freq_weights),
+                )
+            return self._last[1]
+
+        def score(self, params):
+            return self._derivatives(params)[1]
 
         def hessian(self, params):
-            jac = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
-            return (jac + jac.T) / 2
+            return self._derivatives(params)[2]
 
     return WeightedOrderedModel
 
@@ -148,6 +208,17 @@ def _design(
     return k, w.astype(float), dummies, weight.astype(float)
 
 
+def _fit(model, start: np.ndarray):
+    """Newton's method with the analytic Hessian; BFGS when Newton stalls."""
+    try:
+        result = model.fit(start_params=start, method="newton", disp=False, maxiter=50)
+        if result.mle_retvals.get("converged", False):
+            return result
+    except np.linalg.LinAlgError:
+        pass
+    return model.fit(start_params=start, method="bfgs", disp=False, maxiter=500)
+
+
 def _start_params(y: np.ndarray, k: int, weight: np.ndarray) -> np.ndarray:
     """Coefficients 0 and the thresholds of the pooled answers (OrderedModel's coding)."""
     j = int(y.max())
@@ -157,49 +228,63 @@ def _start_params(y: np.ndarray, k: int, weight: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros(k), cuts[:1], steps])
 
 
-def _partial_loglike(
-    params: np.ndarray, y: np.ndarray, wave: np.ndarray, x: np.ndarray, weight: np.ndarray, j: int
-) -> tuple[float, np.ndarray]:
-    """Log-likelihood and gradient of the model with a wave effect per threshold."""
+def _partial_derivatives(
+    params: np.ndarray, y: np.ndarray, wave: np.ndarray, x: np.ndarray, w: np.ndarray, j: int
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """The model with a wave effect per threshold: thresholds, wave effects, coefficients."""
     cut, gamma, beta = params[:j], params[j : 2 * j], params[2 * j :]
-    xb = x @ beta if beta.size else np.zeros(y.size)
-    eta = cut[None, :] - xb[:, None] - wave[:, None] * gamma[None, :]  # (cells, j)
+    eta = cut[None, :] - (x @ beta)[:, None] - wave[:, None] * gamma[None, :]
     pad = np.column_stack([np.full(y.size, -np.inf), eta, np.full(y.size, np.inf)])
     rows = np.arange(y.size)
     upper, lower = pad[rows, y + 1], pad[rows, y]
-    f_up, f_low = special.expit(upper), special.expit(lower)
-    prob = np.maximum(f_up - f_low, 1e-300)
-    ll = float((weight * np.log(prob)).sum())
-    d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
-    d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
-    r = weight / prob
-    grad_eta = np.zeros((y.size, j))
-    top = y < j
-    grad_eta[rows[top], y[top]] += (r * d_up)[top]
-    bottom = y > 0
-    grad_eta[rows[bottom], y[bottom] - 1] -= (r * d_low)[bottom]
-    grad = np.concatenate(
-        [grad_eta.sum(axis=0), -(wave[:, None] * grad_eta).sum(axis=0), -(grad_eta.sum(1) @ x)]
-    )
-    return ll, grad
+    slots = 2 * j + x.shape[1]
+    e_up, e_low = _cut_design(y, j, slots, 0)
+    gamma_up, gamma_low = _cut_design(y, j, slots, j)
+    e_up -= wave[:, None] * gamma_up
+    e_low -= wave[:, None] * gamma_low
+    e_up[:, 2 * j :] = np.where(np.isfinite(upper)[:, None], -x, 0.0)
+    e_low[:, 2 * j :] = np.where(np.isfinite(lower)[:, None], -x, 0.0)
+    return _cell_derivatives(upper, lower, e_up, e_low, w)
 
 
-def _po_check(result, y, wave, x, weight, j: int) -> float:
+def _newton(derivatives, start: np.ndarray, max_iter: int = 50) -> tuple[np.ndarray, float, bool]:
+    """Maximise by Newton's method with step halving; returns (params, loglike, converged)."""
+    params = start.copy()
+    ll, grad, hess = derivatives(params)
+    for _ in range(max_iter):
+        try:
+            step = np.linalg.solve(hess, -grad)
+        except np.linalg.LinAlgError:
+            return params, ll, False
+        for _ in range(30):
+            trial = params + step
+            new_ll, new_grad, new_hess = derivatives(trial)
+            if np.isfinite(new_ll) and new_ll >= ll - 1e-10:
+                break
+            step /= 2
+        else:
+            return params, ll, False
+        params, gain, ll, grad, hess = trial, new_ll - ll, new_ll, new_grad, new_hess
+        if abs(gain) < 1e-10 and np.max(np.abs(grad)) < 1e-6:
+            return params, ll, True
+    return params, ll, bool(np.max(np.abs(grad)) < 1e-6)
+
+
+def _po_check(params, llf, y, wave, x, weight, j: int) -> float:
     """Likelihood-ratio p of proportional odds against a wave effect per threshold."""
     if j < 2:
         return math.nan
-    params = np.asarray(result.params, dtype=float)
+    params = np.asarray(params, dtype=float)
     k = x.shape[1] + 1
     raw = params[k:]
     cuts = np.cumsum(np.concatenate([raw[:1], np.exp(raw[1:])]))
     start = np.concatenate([cuts, np.full(j, params[0]), params[1:k]])
-
-    def negative(p):
-        ll, grad = _partial_loglike(p, y, wave, x, weight, j)
-        return -ll, -grad
-
-    fit = optimize.minimize(negative, start, jac=True, method="BFGS")
-    statistic = max(0.0, 2 * (-fit.fun - float(result.llf)))
+    _, partial_ll, converged = _newton(
+        lambda p: _partial_derivatives(p, y, wave, x, weight, j), start
+    )
+    if not converged:
+        return math.nan
+    statistic = max(0.0, 2 * (partial_ll - float(llf)))
     return float(stats.chi2.sf(statistic, j - 1))
 
 
@@ -275,7 +360,7 @@ def _fit_wave_model(
         try:
             model = _model_class()(y, x, weight)
             start = _start_params(y, x.shape[1], weight)
-            result = model.fit(start_params=start, method="bfgs", disp=False, maxiter=500)
+            result = _fit(model, start)
             beta, se = float(result.params[0]), float(result.bse[0])
         except (np.linalg.LinAlgError, ValueError):
             beta, se = math.nan, math.nan
@@ -293,7 +378,7 @@ def _fit_wave_model(
                 n,
                 names,
             )
-        po_p = _po_check(result, y, wave, dummies, weight, j)
+        po_p = _po_check(result.params, result.llf, y, wave, dummies, weight, j)
     z = stats.norm.ppf(0.975)
     p = float(2 * stats.norm.sf(abs(beta / se)))
     note = None
