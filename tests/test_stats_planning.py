@@ -35,7 +35,9 @@ def test_detectable_h_matches_normal_ind_power(n1, n2, power, alpha):
         effect_size=None, nobs1=n1, alpha=alpha, power=power, ratio=n2 / n1
     )
     h = detectable_h(n1, n2, power=power, alpha=alpha)
-    assert h == pytest.approx(ref, rel=1e-5)  # statsmodels' root finder stops at ~1e-6 in power
+    # statsmodels stops its root search early (we saw relative errors up to ~1e-5), so the
+    # tight check is the power statsmodels computes at our h
+    assert h == pytest.approx(ref, rel=1e-3)
     achieved = NormalIndPower().power(h, nobs1=n1, alpha=alpha, ratio=n2 / n1)
     assert achieved == pytest.approx(power, abs=1e-9)
 
