@@ -469,16 +469,25 @@ def dumbbell_chart(
     shape = alt.Shape(
         "wave:N", scale=wave_shape_scale(waves), legend=alt.Legend(title="Survey wave")
     )
+    # Whiskers only where the rows have intervals (the survey comparison gives none for
+    # means): an empty rule layer is an unlabelled image to a screen reader.
+    has_ci = (
+        bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any()) if len(rows) else False
+    )
+    if not has_ci:
+        tooltip = [t for t in tooltip if t.title != "95% CI"]
     layers: list[alt.Chart] = [neutral_rule, neutral_text, connector]
     for side, offset in (("a", -5), ("b", 5)):
         points = alt.Chart(_dumbbell_points(rows, side))
-        whisker = points.mark_rule(strokeWidth=1.5, yOffset=offset, y2Offset=offset).encode(
-            x="ci_lo:Q", x2="ci_hi:Q", y=y, color=colour
-        )
+        if has_ci:
+            whisker = points.mark_rule(strokeWidth=1.5, yOffset=offset, y2Offset=offset).encode(
+                x="ci_lo:Q", x2="ci_hi:Q", y=y, color=colour
+            )
+            layers.append(whisker)
         dots = points.mark_point(
             filled=True, size=90, opacity=1, yOffset=offset, stroke="white", strokeWidth=0.8
         ).encode(x="mean:Q", y=y, color=colour, shape=shape, tooltip=tooltip)
-        layers += [whisker, dots]
+        layers.append(dots)
 
     marker_text = "★ adj. p<0.05" if use_holm else "★ p<0.05"
     stars = (
@@ -507,9 +516,6 @@ def dumbbell_chart(
         else "p Holm-adjusted for multiple comparisons"
         if use_holm
         else "p not adjusted"
-    )
-    has_ci = (
-        bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any()) if len(rows) else False
     )
     subtitle = [
         "Dots: mean agreement at each wave; whiskers: 95% confidence interval."
