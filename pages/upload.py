@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from rpgdash import ingest
+from rpgdash import ingest, queries
 from rpgdash.access import current_upload_access
 from rpgdash.db import DIRECTIONS
 from rpgdash.ingest.reading import max_upload_bytes
@@ -14,13 +14,6 @@ access = current_upload_access()
 if not access.allowed:
     st.error(access.message)
     st.stop()
-
-KIND_LABELS = {
-    "indicators": "Monthly indicator series",
-    "workforce": "Yearly workforce figures",
-    "survey": "A survey wave",
-    "excerpts": "Coded interview excerpts",
-}
 
 st.title("Upload data")
 if access.show_in_navigation and "anyone" in access.message:
@@ -39,13 +32,14 @@ if "upload_message" in st.session_state:
 
 kind = st.segmented_control(
     "What does the file hold?",
-    list(KIND_LABELS),
-    format_func=KIND_LABELS.get,
+    list(ingest.KINDS),
+    format_func=lambda name: ingest.KINDS[name].label,
     default="indicators",
     key="upload_kind",
     required=True,
 )
-sites = ingest.local_sites(db)
+spec = ingest.kind_spec(kind)
+sites = queries.local_site_names(db)
 left, right = st.columns(2)
 site = left.selectbox(
     "Site (used when the file has no site column)",
@@ -57,8 +51,8 @@ site = left.selectbox(
 )
 sheet = right.text_input("Sheet of an Excel workbook (blank: the first sheet)", value="")
 wave = None
-if kind == "survey":
-    waves = ingest.stored_waves(db)
+if spec.asks_wave:
+    waves = queries.wave_labels(db)
     c1, c2, c3, c4 = st.columns(4)
     label = c1.selectbox(
         "Wave (used when the file has no wave column)",
@@ -73,15 +67,8 @@ if kind == "survey":
     if label:
         wave = ingest.WaveDetails(label, start, end, int(invited) if invited else None)
 
-if kind == "excerpts":
-    st.caption(
-        "One row per excerpt with the columns wave, theme, polarity (positive or negative), "
-        "excerpt and source: the source type (interview, focus group, survey comment or "
-        "observation), optionally followed by the speaker's job role, e.g. \"interview, Team "
-        'manager". A role column may give the role instead, and a site column the site. '
-        "Waves must be stored already; a theme not stored for its wave is created. Job roles "
-        "are shown on the evidence page only where that role's survey group is large enough."
-    )
+if spec.help:
+    st.caption(spec.help)
 
 limit_mb = max_upload_bytes() // (1024 * 1024)
 uploaded = st.file_uploader(
@@ -148,17 +135,10 @@ if uploaded is not None:
                 st.write("New themes to create: " + ", ".join(plan.new_themes))
             if parsed.new_sites:
                 st.write("New sites to create: " + ", ".join(parsed.new_sites))
-            st.markdown(
-                "**Themes covered**" if kind == "excerpts" else "**Months or years covered**"
-            )
+            st.markdown(f"**{spec.coverage_title}**")
             st.dataframe(plan.coverage, hide_index=True)
             if not plan.changes.empty:
-                title = (
-                    "Respondents already stored with different answers (cannot be stored)"
-                    if kind == "survey"
-                    else "Stored values that would change (stored value -> new value)"
-                )
-                st.markdown(f"**{title}**")
+                st.markdown(f"**{spec.changes_title}**")
                 st.dataframe(plan.changes, hide_index=True)
             if not plan.to_add.empty:
                 with st.expander("Rows to add (first rows)"):
@@ -179,7 +159,7 @@ if uploaded is not None:
                 if unit.strip() and direction:
                     new_indicators[name] = (unit.strip(), direction)
             replace = False
-            if plan.changed and kind != "survey":
+            if plan.changed and spec.can_replace:
                 replace = st.checkbox(
                     f"Replace the {plan.changed} stored values that differ (the old values are "
                     "kept in the history, so this upload can be reverted)"
@@ -222,7 +202,7 @@ st.subheader("Improvement direction of stored indicators")
 st.caption(
     "Charts mark a change as better or worse using this setting. Changing it changes no data."
 )
-indicators = ingest.stored_indicators(db)
+indicators = queries.indicator_directions(db)
 with st.form("directions"):
     chosen = {
         row.name: st.selectbox(
@@ -246,7 +226,7 @@ with st.form("directions"):
 
 st.divider()
 st.subheader("Upload history")
-history = ingest.list_uploads(db)
+history = queries.upload_history(db)
 if history.empty:
     st.caption("Nothing has been uploaded yet.")
 else:

@@ -71,12 +71,13 @@ from pathlib import Path
 import duckdb
 
 from rpgdash import settings
+from rpgdash.errors import RpgdashError
 
 DOMAINS = ("professional", "self_efficacy", "relationships")
 DIRECTIONS = ("increase", "decrease", "neutral")
 
 
-class DatabaseError(Exception):
+class DatabaseError(RpgdashError):
     """A problem opening or using the database, with a message meant for the user."""
 
 

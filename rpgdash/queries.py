@@ -487,3 +487,34 @@ def data_origin(db: Database, *, site: str | None = None) -> pd.DataFrame:
         """,
         [site, site],
     )
+
+
+# --- the upload page and the ingest command line ---------------------------------------------
+
+
+def upload_history(db: Database) -> pd.DataFrame:
+    """Every upload, newest first."""
+    return _df(
+        db,
+        "SELECT upload_id, uploaded_at, uploaded_by, kind, file_name, sha256, encoding, "
+        "rows_added, rows_changed, rows_unchanged, rows_missing, status, reverted_at "
+        "FROM uploads ORDER BY upload_id DESC",
+    )
+
+
+def indicator_directions(db: Database) -> pd.DataFrame:
+    """name, unit, direction of every stored indicator, by name."""
+    return _df(db, "SELECT name, unit, direction FROM indicators ORDER BY name")
+
+
+def local_site_names(db: Database) -> list[str]:
+    """The local-authority sites by name (the sites an upload without a site column is for)."""
+    return [
+        r[0]
+        for r in _rows(db, "SELECT name FROM sites WHERE kind = 'local_authority' ORDER BY name")
+    ]
+
+
+def wave_labels(db: Database) -> list[str]:
+    """Survey wave labels in wave order."""
+    return [r[0] for r in _rows(db, "SELECT label FROM waves ORDER BY wave_order")]

@@ -1,6 +1,9 @@
-"""Uploads: reading, validating, previewing, storing and reverting data files.
+"""Uploads: one pipeline, the same for the upload page and the CLI, one module per stage:
 
-One implementation serves the upload page and the CLI::
+read (:mod:`.reading`) -> normalise and validate (the kind's parser, over :mod:`.values` and
+:mod:`.checks`) -> diff (:mod:`.diff`) -> commit (:mod:`.commit`) -> revert (:mod:`.revert`).
+What differs between kinds of file is one declarative spec per kind in the registry
+:data:`KINDS` (:mod:`.kinds`)::
 
     parsed = parse_upload(db, data, "referrals.csv", "indicators", site="Demo Borough")
     plan = preview(db, parsed)          # counts and tables; nothing written
@@ -12,7 +15,10 @@ Every refusal raises an :class:`IngestError` whose ``problems`` name file, line 
 
 from __future__ import annotations
 
+from rpgdash import queries
 from rpgdash.db import Database
+from rpgdash.ingest.commit import commit, set_indicator_direction
+from rpgdash.ingest.diff import preview
 from rpgdash.ingest.errors import (
     ConflictError,
     FileTooLarge,
@@ -22,25 +28,19 @@ from rpgdash.ingest.errors import (
     RevertRefused,
     UnreadableFile,
 )
-from rpgdash.ingest.excerpts import parse_excerpts
-from rpgdash.ingest.indicators import parse_indicators
-from rpgdash.ingest.model import KINDS, ParsedUpload, WaveDetails
+from rpgdash.ingest.kinds import KINDS, UploadKind, kind_spec
+from rpgdash.ingest.model import CommitResult, ParsedUpload, Preview, WaveDetails
 from rpgdash.ingest.reading import Progress, check_size, read_upload
-from rpgdash.ingest.store import (
-    CommitResult,
-    Preview,
-    commit,
-    default_site,
-    list_uploads,
-    local_sites,
-    preview,
-    revert,
-    set_indicator_direction,
-    stored_indicators,
-    stored_waves,
-)
-from rpgdash.ingest.survey import parse_survey
-from rpgdash.ingest.workforce import parse_workforce
+from rpgdash.ingest.revert import revert
+
+#: The history of uploads (a read; it lives in the query layer).
+list_uploads = queries.upload_history
+
+
+def default_site(db: Database) -> str | None:
+    """The only local-authority site, or None when there are none or several."""
+    sites = queries.local_site_names(db)
+    return sites[0] if len(sites) == 1 else None
 
 
 def parse_upload(
@@ -54,29 +54,19 @@ def parse_upload(
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ParsedUpload:
-    """Read and validate one file of ``kind`` (indicators, workforce, survey or excerpts).
+    """Read and validate one file of ``kind`` (a name in :data:`KINDS`).
 
     ``site`` is for files without a site column; it defaults to the only local-authority
     site stored. A site name not stored yet is created when the upload is stored.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    spec = kind_spec(kind)
     raw = read_upload(data, file_name, sheet=sheet, progress=progress)
     if site is None:
         # Files without a site column belong to the only local-authority site, if just one.
         site = default_site(db)
     try:
-        if kind != "indicators":
-            # These parsers query the cleaned cells many times (indicators clean distinct ones).
-            raw.materialise()
-        if kind == "indicators":
-            parsed = parse_indicators(raw, db, site=site)
-        elif kind == "workforce":
-            parsed = parse_workforce(raw, db, site=site)
-        elif kind == "excerpts":
-            parsed = parse_excerpts(raw, db, site=site)
-        else:
-            parsed = parse_survey(raw, db, site=site, wave=wave)
+        options = {"site": site, "wave": wave} if spec.asks_wave else {"site": site}
+        parsed = spec.parse_raw(raw, db, **options)
     finally:
         raw.close()
     if progress:
@@ -96,16 +86,15 @@ __all__ = [
     "Problem",
     "RevertRefused",
     "UnreadableFile",
+    "UploadKind",
     "WaveDetails",
     "check_size",
     "commit",
     "default_site",
+    "kind_spec",
     "list_uploads",
-    "local_sites",
     "parse_upload",
     "preview",
     "revert",
     "set_indicator_direction",
-    "stored_indicators",
-    "stored_waves",
 ]

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from rpgdash.ingest.errors import MAX_LISTED, IngestError, InvalidContent, Problem, column_letter
-from rpgdash.ingest.values import MISSING_MARKERS, NUMBER_PATTERN, normalise_name
+from rpgdash.ingest.values import MISSING_MARKERS, NUMBER_PATTERN, normalise_name, quote_cell
 
 
 def cell(column: str) -> str:
@@ -190,3 +190,55 @@ def name_map(
     )
     con.unregister("name_pairs")
     return pairs
+
+
+def check_values(
+    con: duckdb.DuckDBPyConnection, problems: Problems, *, source: str, target: str
+) -> int:
+    """Read the numbers of ``source`` (``_line, value_text, value_col, ...``) into table
+    ``target`` (its columns plus ``is_missing`` and ``value``); refuse text that is not a
+    number and negative numbers; return how many values are missing."""
+    params = sql_params()
+    missing = IS_MISSING.format(x="value_text")
+    number = AS_NUMBER.format(x="value_text")
+    execute(
+        con,
+        f"CREATE TABLE {target} AS SELECT *, {missing} AS is_missing, {number} AS value "
+        f"FROM {source}",
+        params,
+    )
+    n_missing = con.execute(f"SELECT count(*) FROM {target} WHERE is_missing").fetchall()[0][0]
+    problems.query(
+        con,
+        f"SELECT _line, value_col, value_text FROM {target} WHERE NOT is_missing AND value IS NULL",
+        {},
+        lambda r: (r["_line"], r["value_col"], not_a_number(r["value_text"])),
+    )
+    problems.query(
+        con,
+        f"SELECT _line, value_col, value_text FROM {target} WHERE value < 0",
+        {},
+        lambda r: (
+            r["_line"],
+            r["value_col"],
+            f"{quote_cell(r['value_text'])} is negative; counts and rates cannot be below "
+            "zero. Correct the value, or write NA if it is not known.",
+        ),
+    )
+    return n_missing
+
+
+def not_a_number(text: str) -> str:
+    if text.strip().casefold().lstrip("+-") in {"nan", "inf", "infinity"}:
+        return (
+            f"{quote_cell(text)} is not a finite number; write the value, or NA if it is missing."
+        )
+    if text.startswith("="):
+        return (
+            f"the cell holds a spreadsheet formula ({quote_cell(text, 40)}), not a value; "
+            "paste values instead."
+        )
+    return (
+        f"{quote_cell(text)} is not a number; write digits only (e.g. 1,234.5), or NA if the "
+        "value is missing."
+    )

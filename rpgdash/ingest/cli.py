@@ -14,18 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rpgdash.db import DIRECTIONS, Database, DatabaseError, open_db
-from rpgdash.ingest import (
-    KINDS,
-    IngestError,
-    WaveDetails,
-    check_size,
-    commit,
-    list_uploads,
-    parse_upload,
-    preview,
-    revert,
-)
+from rpgdash import queries
+from rpgdash.db import DIRECTIONS, Database, open_db
+from rpgdash.errors import RpgdashError
+from rpgdash.ingest import KINDS, WaveDetails, check_size, commit, parse_upload, preview, revert
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +28,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         description="Validate FILE and store it in one transaction. Without --replace, a file "
         "that would change stored values is refused, listing each conflict.",
     )
-    ingest.add_argument("kind", choices=KINDS, help="what the file holds")
+    ingest.add_argument(
+        "kind",
+        choices=list(KINDS),
+        help="what the file holds: "
+        + "; ".join(f"{name} ({spec.label.lower()})" for name, spec in KINDS.items()),
+    )
     ingest.add_argument("file", help="CSV (comma, semicolon or tab) or .xlsx file")
     ingest.add_argument("--db", help="database file (default: RPGDASH_DB or data/rpgdash.duckdb)")
     ingest.add_argument(
@@ -117,9 +114,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         check_size(path.stat().st_size, name)
         data = path.read_bytes()
         db = open_db(args.db)
-    except IngestError as exc:
-        return _refuse(str(exc))
-    except DatabaseError as exc:
+    except RpgdashError as exc:
         return _refuse(str(exc))
     progress = _print_progress if args.progress else None
     try:
@@ -163,9 +158,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         )
         print(result.message)
         return 0
-    except IngestError as exc:
-        return _refuse(str(exc))
-    except DatabaseError as exc:
+    except RpgdashError as exc:
         return _refuse(str(exc))
     finally:
         db.close()
@@ -182,10 +175,10 @@ def _open(args: argparse.Namespace) -> Database:
 def run_uploads(args: argparse.Namespace) -> int:
     try:
         db = _open(args)
-    except DatabaseError as exc:
+    except RpgdashError as exc:
         return _refuse(str(exc))
     with db:
-        table = list_uploads(db)
+        table = queries.upload_history(db)
     if args.json:
         records = json.loads(table.to_json(orient="records", date_format="iso"))
         print(json.dumps(records, indent=2))
@@ -218,12 +211,12 @@ def run_uploads(args: argparse.Namespace) -> int:
 def run_revert(args: argparse.Namespace) -> int:
     try:
         db = _open(args)
-    except DatabaseError as exc:
+    except RpgdashError as exc:
         return _refuse(str(exc))
     with db:
         try:
             print(revert(db, args.upload_id))
-        except IngestError as exc:
+        except RpgdashError as exc:
             return _refuse(str(exc))
     return 0
 

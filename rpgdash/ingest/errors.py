@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rpgdash.errors import RpgdashError
+
 #: At most this many problems are listed; the rest are counted ("... and 12 more problems").
 MAX_LISTED = 200
 
@@ -31,7 +33,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class IngestError(Exception):
+class IngestError(RpgdashError):
     """An upload was refused; nothing was written. ``problems`` lists every reason."""
 
     def __init__(self, problems: Iterable[Problem], more: int = 0) -> None:
@@ -72,6 +74,10 @@ class ConflictError(IngestError):
 
 class RevertRefused(IngestError):
     """An upload cannot be reverted (already reverted, or later uploads depend on it)."""
+
+
+class SettingRefused(IngestError, ValueError):
+    """A setting the upload page changes (an indicator's direction) was given a bad value."""
 
 
 def column_letter(index: int) -> str:

@@ -129,14 +129,11 @@ def parse_excerpts(raw: RawTable, db: Database, *, site: str | None = None) -> P
         "SELECT _line AS line, site, wave, theme, polarity, excerpt, source_type, role "
         "FROM clean ORDER BY _line"
     ).to_arrow_table()
-    return ParsedUpload(
-        kind="excerpts",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout="coded excerpts",
-        rows=rows,
+    return ParsedUpload.of(
+        raw,
+        "excerpts",
+        "coded excerpts",
+        rows,
         missing=0,
     )
 

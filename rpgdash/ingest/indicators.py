@@ -29,9 +29,9 @@ from rpgdash.ingest.checks import (
     arrow,
     check_duplicate_headers,
     duplicates,
-    execute,
     formula_message,
     header_index,
+    not_a_number,
     sql_params,
 )
 from rpgdash.ingest.errors import InvalidContent
@@ -296,7 +296,7 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
             con,
             bad_values + "NOT k.is_missing AND k.value IS NULL",
             {},
-            lambda r: (r["_line"], r["value_col"], _not_a_number(r["value_text"])),
+            lambda r: (r["_line"], r["value_col"], not_a_number(r["value_text"])),
         )
     if negatives:
         problems.query(
@@ -357,14 +357,11 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
             "value": found.column("value"),
         }
     )
-    return ParsedUpload(
-        kind="indicators",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout=layout,
-        rows=rows,
+    return ParsedUpload.of(
+        raw,
+        "indicators",
+        layout,
+        rows,
         missing=missing,
         notes=notes,
         new_sites=new_sites,
@@ -516,53 +513,6 @@ def _unknown_sites(problems, cells: _Distinct, site_of, stored: list[str], site_
             else f"the site {quote_cell(text)} is not stored; choose a "
             "site instead of giving a site column.",
         )
-
-
-def _check_values(con, problems: Problems) -> int:
-    """Numbers must be finite and not negative; missing markers are counted, not stored."""
-    params = sql_params()
-    missing = IS_MISSING.format(x="value_text")
-    number = AS_NUMBER.format(x="value_text")
-    execute(
-        con,
-        f"CREATE TABLE valued AS SELECT *, {missing} AS is_missing, {number} AS value FROM cells",
-        params,
-    )
-    n_missing = con.execute("SELECT count(*) FROM valued WHERE is_missing").fetchall()[0][0]
-    problems.query(
-        con,
-        "SELECT _line, value_col, value_text FROM valued WHERE NOT is_missing AND value IS NULL",
-        {},
-        lambda r: (r["_line"], r["value_col"], _not_a_number(r["value_text"])),
-    )
-    problems.query(
-        con,
-        "SELECT _line, value_col, value_text FROM valued WHERE value < 0",
-        {},
-        lambda r: (
-            r["_line"],
-            r["value_col"],
-            f"{quote_cell(r['value_text'])} is negative; counts and rates cannot be below "
-            "zero. Correct the value, or write NA if it is not known.",
-        ),
-    )
-    return n_missing
-
-
-def _not_a_number(text: str) -> str:
-    if text.strip().casefold().lstrip("+-") in {"nan", "inf", "infinity"}:
-        return (
-            f"{quote_cell(text)} is not a finite number; write the value, or NA if it is missing."
-        )
-    if text.startswith("="):
-        return (
-            f"the cell holds a spreadsheet formula ({quote_cell(text, 40)}), not a value; "
-            "paste values instead."
-        )
-    return (
-        f"{quote_cell(text)} is not a number; write digits only (e.g. 1,234.5), or NA if the "
-        "value is missing."
-    )
 
 
 def _stored_names(db: Database, sql: str) -> list[str]:

@@ -1,14 +1,23 @@
-"""What a validated upload looks like before it is stored."""
+"""What an upload looks like between the pipeline's stages: parsed, previewed, stored."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-KINDS = ("indicators", "workforce", "survey", "excerpts")
+if TYPE_CHECKING:
+    from rpgdash.ingest.reading import RawTable
+
+Progress = Callable[[float, str], None]
+
+#: Rows of changed values and rows to add shown in a preview (the counts are always complete).
+PREVIEW_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,20 @@ class ParsedUpload:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    @classmethod
+    def of(cls, raw: RawTable, kind: str, layout: str, rows: pa.Table, **found) -> ParsedUpload:
+        """The parsed upload of ``raw``: what every parser returns once its rows pass."""
+        return cls(
+            kind=kind,
+            file_name=raw.file_name,
+            sha256=raw.sha256,
+            source=raw.source,
+            encoding=raw.encoding,
+            layout=layout,
+            rows=rows,
+            **found,
+        )
+
     @property
     def n_rows(self) -> int:
         return self.rows.num_rows
@@ -68,3 +91,61 @@ class ParsedUpload:
                 found.update(pc.unique(chunk).drop_null().to_pylist())
             self._distinct[column] = sorted(found)
         return self._distinct[column]
+
+
+@dataclass
+class Preview:
+    """What storing ``parsed`` would do, computed against the database as it is now."""
+
+    parsed: ParsedUpload
+    added: int
+    changed: int
+    unchanged: int
+    already_stored: int | None
+    to_add: pd.DataFrame
+    changes: pd.DataFrame
+    coverage: pd.DataFrame
+    unknown_indicators: dict[str, list[str]] = field(default_factory=dict)
+    new_waves: list[str] = field(default_factory=list)
+    new_themes: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return self.parsed.missing
+
+    @property
+    def nothing_to_store(self) -> bool:
+        return self.already_stored is not None or (self.added == 0 and self.changed == 0)
+
+    def summary(self) -> str:
+        """One line: what storing would do (or did)."""
+        if self.already_stored is not None:
+            return (
+                f"{self.parsed.file_name} is already stored as upload {self.already_stored}; "
+                "nothing changed."
+            )
+        return count_line(self.added, self.changed, self.unchanged, self.missing)
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    upload_id: int | None
+    added: int
+    changed: int
+    unchanged: int
+    missing: int
+    message: str
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What the uploader chose when storing (see :func:`rpgdash.ingest.commit`)."""
+
+    user: str | None = None
+    replace: bool = False
+    new_indicators: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    progress: Progress = lambda fraction, message: None
+
+
+def count_line(added: int, changed: int, unchanged: int, missing: int) -> str:
+    return f"added {added}, changed {changed}, unchanged {unchanged}, missing {missing}"

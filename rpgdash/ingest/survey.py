@@ -173,14 +173,11 @@ def parse_survey(
     ).to_arrow_table()
     file_waves = [r[0] for r in con.execute("SELECT DISTINCT wave FROM clean").fetchall()]
     details = {w: (wave if wave and w == wave.label else WaveDetails(w)) for w in file_waves}
-    return ParsedUpload(
-        kind="survey",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout=layout,
-        rows=rows,
+    return ParsedUpload.of(
+        raw,
+        "survey",
+        layout,
+        rows,
         missing=missing,
         notes=notes,
         new_sites={s: "local_authority" for s in site_map.attrs.get("new", [])},

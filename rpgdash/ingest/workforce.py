@@ -11,12 +11,12 @@ from rpgdash.ingest.checks import (
     cell,
     check_duplicate_headers,
     check_formulas,
+    check_values,
     duplicates,
     execute,
     header_index,
     name_map,
 )
-from rpgdash.ingest.indicators import _check_values
 from rpgdash.ingest.model import ParsedUpload
 from rpgdash.ingest.reading import RawTable
 from rpgdash.ingest.values import did_you_mean, normalise_name, quote_cell, read_year
@@ -109,8 +109,7 @@ def parse_workforce(raw: RawTable, db: Database, *, site: str | None = None) -> 
             r[0] for r in cur.execute("SELECT DISTINCT measure FROM workforce").fetchall()
         ]
     new_sites = _resolve_sites(con, raw, layout, stored_sites, site, problems, notes)
-    _check_values(con, problems)
-    missing = con.execute("SELECT count(*) FROM valued WHERE is_missing").fetchall()[0][0]
+    missing = check_values(con, problems, source="cells", target="valued")
     problems.query(
         con,
         "SELECT _line, value_col, value_text FROM valued WHERE value > 100",
@@ -144,14 +143,11 @@ def parse_workforce(raw: RawTable, db: Database, *, site: str | None = None) -> 
     )
     problems.raise_if_any()
     rows = con.sql("SELECT _line AS line, site, year, measure, value FROM clean").to_arrow_table()
-    return ParsedUpload(
-        kind="workforce",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout=layout,
-        rows=rows,
+    return ParsedUpload.of(
+        raw,
+        "workforce",
+        layout,
+        rows,
         missing=missing,
         notes=notes,
         new_sites=new_sites,

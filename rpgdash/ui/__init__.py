@@ -15,7 +15,8 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from streamlit.navigation.page import StreamlitPage
 
 from rpgdash import api, evidence, queries, settings
-from rpgdash.db import Database, DatabaseError, default_path, open_db
+from rpgdash.db import Database, default_path, open_db
+from rpgdash.errors import RpgdashError
 
 ALL_ROLES = queries.ALL_ROLES
 ILLUSTRATIVE = (
@@ -54,10 +55,8 @@ def run_page(page: StreamlitPage) -> None:
         get_db()
         sidebar_filters()
         page.run()
-    except DatabaseError as exc:
+    except RpgdashError as exc:  # the product's own refusals (database, uploads) say what to do
         st.error(str(exc))
-    except ValueError as exc:
-        st.error(f"This view could not be shown: {exc}")
     except Exception as exc:  # the last line of defence: a sentence for the user, a log for us
         logging.getLogger("rpgdash").exception("page failed")
         st.error(

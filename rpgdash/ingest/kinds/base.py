@@ -1,0 +1,142 @@
+"""What a kind of upload is: one declarative :class:`UploadKind` per kind, and the pieces of
+SQL every kind's storage shares (the upload's history row, sites it creates, its counts).
+
+A kind's :class:`Storage` is the kind-specific part of three pipeline stages: ``preview``
+(diff), ``write`` (commit) and ``revert``. Each runs on a cursor the stage opened (a
+transaction, for writes) with the file's rows registered as ``incoming`` by ``incoming``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from rpgdash.ingest.model import CommitResult, ParsedUpload, Preview, WriteOptions
+
+if TYPE_CHECKING:
+    from rpgdash.db import Database
+    from rpgdash.ingest.reading import RawTable
+
+Cursor = duckdb.DuckDBPyConnection
+#: parse(raw, db, site=..., wave=...) -> ParsedUpload; raises InvalidContent.
+Parser = Callable[..., ParsedUpload]
+
+
+class Storage:
+    """How one kind is compared with, written to and removed from the database."""
+
+    @contextlib.contextmanager
+    def incoming(self, cur: Cursor, parsed: ParsedUpload) -> Iterator[None]:
+        """Register the file's rows as ``incoming`` for the cursor's queries."""
+        cur.register("incoming", parsed.rows)
+        try:
+            yield
+        finally:
+            cur.unregister("incoming")
+
+    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
+        raise NotImplementedError
+
+    def check(self, parsed: ParsedUpload, preview: Preview, options: WriteOptions) -> None:
+        """Refuse (before any write) what the uploader still has to decide; default: nothing."""
+
+    def write(
+        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
+    ) -> CommitResult:
+        raise NotImplementedError
+
+    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
+        """Remove what ``upload_id`` stored; return what was done ("removed ...")."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """One kind of upload, as the CLI, the upload page and the tests see it.
+
+    ``table`` is where its rows are stored and ``key`` the columns that identify one stored
+    row; ``coverage`` is the SQL (over ``incoming``) of the preview's "covered" table, read by
+    ``storage``. ``materialise``: the parser queries the cleaned cells many times (see
+    :meth:`RawTable.materialise`).
+    """
+
+    name: str
+    label: str
+    parse: Parser
+    table: str
+    key: tuple[str, ...]
+    coverage: str
+    storage: Storage
+    coverage_title: str = "Months or years covered"
+    changes_title: str = "Stored values that would change (stored value -> new value)"
+    can_replace: bool = True
+    asks_wave: bool = False
+    help: str | None = None
+    materialise: bool = True
+
+    def parse_raw(self, raw: RawTable, db: Database, **options: Any) -> ParsedUpload:
+        if self.materialise:
+            raw.materialise()
+        return self.parse(raw, db, **options)
+
+
+# --- SQL every kind's storage shares ------------------------------------------------------
+
+
+class NothingToStore(Exception):
+    """Raised inside a write when every row is already stored (the transaction rolls back)."""
+
+    def __init__(self, unchanged: int) -> None:
+        self.unchanged = unchanged
+
+
+def insert_upload(cur: Cursor, parsed: ParsedUpload, user: str | None) -> int:
+    return cur.execute(
+        "INSERT INTO uploads (uploaded_by, kind, file_name, sha256, encoding, rows_missing) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING upload_id",
+        [user, parsed.kind, parsed.file_name, parsed.sha256, parsed.encoding, parsed.missing],
+    ).fetchall()[0][0]
+
+
+def create_sites(cur: Cursor, parsed: ParsedUpload, upload_id: int) -> None:
+    for name, kind in parsed.new_sites.items():
+        if cur.execute("SELECT site_id FROM sites WHERE name = ?", [name]).fetchall():
+            continue
+        site_id = cur.execute(
+            "INSERT INTO sites (name, kind) VALUES (?, ?) RETURNING site_id", [name, kind]
+        ).fetchall()[0][0]
+        record_created(cur, upload_id, "sites", site_id)
+
+
+def record_created(cur: Cursor, upload_id: int, table: str, key_id: int, site_id=None) -> None:
+    cur.execute(
+        "INSERT INTO upload_created (upload_id, table_name, key_id, site_id) VALUES (?, ?, ?, ?)",
+        [upload_id, table, key_id, site_id],
+    )
+
+
+def record_counts(
+    cur: Cursor,
+    parsed: ParsedUpload,
+    upload_id: int,
+    added: int,
+    changed: int,
+    unchanged: int,
+    message: str,
+) -> CommitResult:
+    """Write an upload's final counts to its history row and return what was stored."""
+    cur.execute(
+        "UPDATE uploads SET rows_added = ?, rows_changed = ?, rows_unchanged = ? "
+        "WHERE upload_id = ?",
+        [added, changed, unchanged, upload_id],
+    )
+    return CommitResult(upload_id, added, changed, unchanged, parsed.missing, message)
+
+
+def any_rows(count: int) -> str:
+    """SQL condition: TRUE when ``count`` rows are expected (a query that finds none else)."""
+    return "TRUE" if count else "FALSE"
