@@ -13,7 +13,7 @@ from rpgdash.db import DIRECTIONS, Database
 from rpgdash.ingest.diff import already_stored
 from rpgdash.ingest.errors import SettingRefused
 from rpgdash.ingest.kinds import kind_spec
-from rpgdash.ingest.kinds.base import NothingToStore
+from rpgdash.ingest.kinds.base import NothingToStore, resync_sequences
 from rpgdash.ingest.model import CommitResult, Preview, Progress, WriteOptions
 
 
@@ -38,6 +38,7 @@ def commit(
     options.progress(0.7, "Storing")
     try:
         with db.transaction() as cur, spec.storage.incoming(cur, parsed):
+            resync_sequences(cur)
             result = spec.storage.write(cur, parsed, spec, options)
     except NothingToStore as nothing:
         with db.cursor() as cur:

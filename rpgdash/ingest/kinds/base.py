@@ -94,6 +94,30 @@ class NothingToStore(Exception):
         self.unchanged = unchanged
 
 
+def resync_sequences(cur: Cursor) -> None:
+    """Move every id sequence past its table's largest id, so that an insert taking the next
+    value never collides with an id written directly (by an import or an older demo).
+
+    ``nextval`` is not undone by a rollback, so this may skip ids but never reuses one.
+    """
+    defaults = cur.execute(
+        "SELECT table_name, column_name, regexp_extract(column_default, "
+        "'nextval\\(''([A-Za-z_0-9]+)''\\)', 1) FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = current_schema() "
+        "AND column_default LIKE 'nextval(%'"
+    ).fetchall()
+    for table, column, sequence in defaults:
+        # Identifiers come from the catalog (this database's own schema), not from a file.
+        lag = cur.execute(
+            f'SELECT coalesce(max("{column}"), 0) - coalesce((SELECT last_value FROM '
+            "duckdb_sequences() WHERE sequence_name = $s AND database_name = "
+            f'current_database()), 0) FROM "{table}"',
+            {"s": sequence},
+        ).fetchall()[0][0]
+        if lag > 0:
+            cur.execute("SELECT max(nextval($s)) FROM range($n)", {"s": sequence, "n": lag})
+
+
 def insert_upload(cur: Cursor, parsed: ParsedUpload, user: str | None) -> int:
     return cur.execute(
         "INSERT INTO uploads (uploaded_by, kind, file_name, sha256, encoding, rows_missing) "
