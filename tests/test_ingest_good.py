@@ -50,10 +50,11 @@ def test_windows_1252_with_pound_and_accent(db):  # noqa: F811
     assert values(db, name) == {"2018-01": 1250.5}
 
 
-def test_semicolons_with_thousands_separator(db):  # noqa: F811
+def test_semicolons_with_decimal_comma(db):  # noqa: F811
+    # Issue 10, item 6: a semicolon file writes decimals with a comma, never thousands.
     parsed, _ = store(db, "semicolon.csv")
     assert parsed.source == "CSV, UTF-8, semicolon-separated"
-    assert values(db) == {"2018-01": 1234.0, "2018-02": 99.0}
+    assert values(db) == {"2018-01": 1234.5, "2018-02": 99.0}
 
 
 def test_tabs(db):  # noqa: F811

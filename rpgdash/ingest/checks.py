@@ -32,6 +32,77 @@ AS_NUMBER = (
 )
 
 
+#: SQL: as :data:`AS_NUMBER`, for a semicolon-separated file, where a comma is the decimal
+#: mark (as a European spreadsheet writes it): "12,5" is 12.5 and nothing is a thousands
+#: separator; "1,234" is refused as ambiguous by :func:`check_decimal_commas`.
+AS_NUMBER_DECIMAL_COMMA = (
+    "CASE WHEN isfinite(TRY_CAST({x} AS DOUBLE)) THEN TRY_CAST({x} AS DOUBLE) "
+    "WHEN regexp_full_match({x}, '[+-]?[0-9]+,[0-9]+%?') "
+    "THEN CAST(replace(replace({x}, ',', '.'), '%', '') AS DOUBLE) "
+    "WHEN regexp_full_match({x}, '[+-]?[0-9]+([.][0-9]+)?%?') "
+    "THEN CAST(replace({x}, '%', '') AS DOUBLE) END"
+)
+
+#: The largest value an indicator or measure can plausibly take (a council's count of
+#: anything is far below a billion); above it, a value is a typo or an overflow (1e308).
+MAX_PLAUSIBLE = 1e9
+#: ... and for a unit in percent.
+MAX_PERCENT = 100.0
+
+
+def as_number(x: str, delimiter: str | None) -> str:
+    """SQL: the number written in the cleaned text ``x`` of a file with ``delimiter``."""
+    template = AS_NUMBER_DECIMAL_COMMA if delimiter == ";" else AS_NUMBER
+    return template.format(x=x)
+
+
+def plausible_max(unit: str | None) -> float:
+    """The largest plausible value in ``unit`` (100 for a percentage)."""
+    if unit and re.search(r"%|\bper ?cent", unit, re.IGNORECASE):
+        return MAX_PERCENT
+    return MAX_PLAUSIBLE
+
+
+def too_large_message(text: str, limit: float, what: str = "value") -> str:
+    return (
+        f"{quote_cell(text)} is not a plausible {what}: it must be a finite number no larger "
+        f"than {limit:,.0f}; correct the value, or write NA if it is not known."
+    )
+
+
+_AMBIGUOUS_COMMA = r"[+-]?[0-9]{1,3},[0-9]{3}%?"
+_DECIMAL_COMMA = r"[+-]?[0-9]+,([0-9]{1,2}|[0-9]{4,})%?"
+
+
+def check_decimal_commas(
+    con: duckdb.DuckDBPyConnection, problems: Problems, cells: str, delimiter: str | None
+) -> None:
+    """In a semicolon-separated file, refuse "1,234" (1234 or 1.234?) unless another value
+    shows that commas are decimal marks there ("12,5"). ``cells`` selects ``_line,
+    value_col, value_text``."""
+    if delimiter != ";":
+        return
+    decisive = con.execute(
+        f"SELECT count(*) FROM ({cells}) WHERE regexp_full_match(value_text, ?)",
+        [_DECIMAL_COMMA],
+    ).fetchall()[0][0]
+    if decisive:
+        return
+    problems.query(
+        con,
+        f"SELECT * FROM ({cells}) WHERE regexp_full_match(value_text, $p)",
+        {"p": _AMBIGUOUS_COMMA},
+        lambda r: (
+            r["_line"],
+            r["value_col"],
+            f"{quote_cell(r['value_text'])} could mean {r['value_text'].replace(',', '')} or "
+            f"{r['value_text'].replace(',', '.')}: in a semicolon-separated file a comma "
+            "usually marks decimals. Write the number without a thousands separator, or with "
+            "a decimal point.",
+        ),
+    )
+
+
 def sql_params(**extra: Any) -> dict[str, Any]:
     return {"missing": list(MISSING_MARKERS), "number": NUMBER_PATTERN, **extra}
 
@@ -193,14 +264,22 @@ def name_map(
 
 
 def check_values(
-    con: duckdb.DuckDBPyConnection, problems: Problems, *, source: str, target: str
+    con: duckdb.DuckDBPyConnection,
+    problems: Problems,
+    *,
+    source: str,
+    target: str,
+    delimiter: str | None = None,
 ) -> int:
     """Read the numbers of ``source`` (``_line, value_text, value_col, ...``) into table
     ``target`` (its columns plus ``is_missing`` and ``value``); refuse text that is not a
     number and negative numbers; return how many values are missing."""
     params = sql_params()
     missing = IS_MISSING.format(x="value_text")
-    number = AS_NUMBER.format(x="value_text")
+    number = as_number("value_text", delimiter)
+    check_decimal_commas(
+        con, problems, f"SELECT _line, value_col, value_text FROM {source}", delimiter
+    )
     execute(
         con,
         f"CREATE TABLE {target} AS SELECT *, {missing} AS is_missing, {number} AS value "

@@ -23,16 +23,19 @@ import pyarrow.compute as pc
 
 from rpgdash.db import Database
 from rpgdash.ingest.checks import (
-    AS_NUMBER,
     IS_MISSING,
     Problems,
     arrow,
+    as_number,
+    check_decimal_commas,
     check_duplicate_headers,
     duplicates,
     formula_message,
     header_index,
     not_a_number,
+    plausible_max,
     sql_params,
+    too_large_message,
 )
 from rpgdash.ingest.errors import InvalidContent
 from rpgdash.ingest.model import ParsedUpload
@@ -149,7 +152,9 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
     months = distinct[month_col]
 
     # Indicator names: the stored spelling when one matches, else the cell tidied.
-    by_key = {normalise_name(s): s for s in _stored_names(db, "SELECT name FROM indicators")}
+    with db.cursor() as cur:
+        units = dict(cur.execute("SELECT name, unit FROM indicators").fetchall())
+    by_key = {normalise_name(s): s for s in units}
 
     def canonical(text: str) -> str:
         return by_key.get(normalise_name(text), " ".join(text.split()))
@@ -272,7 +277,8 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         con,
         f"SELECT c._line, c.value_col, {ind_sql}::INTEGER AS ind, {site_sql} AS site, "
         "m.month, m.ordinal, "
-        f"CASE WHEN isfinite(c.fast) THEN c.fast ELSE {AS_NUMBER.format(x=text)} END AS value, "
+        f"CASE WHEN isfinite(c.fast) THEN c.fast ELSE {as_number(text, raw.delimiter)} END "
+        "AS value, "
         f"CASE WHEN isfinite(c.fast) THEN FALSE ELSE {IS_MISSING.format(x=text)} END "
         f"AS is_missing FROM ({' UNION ALL '.join(parts)}) c " + " ".join(joins),
         sql_params(),
@@ -282,6 +288,11 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
     missing = _count(is_missing)
     not_numbers = _count(pc.and_(pc.invert(is_missing), pc.is_null(value)))
     negatives = _count(pc.less(value, 0))
+    # A value must be finite and plausible for its unit (an overflow such as 1e309 is read
+    # as infinity): one limit per indicator code, looked up for every row.
+    limits = pa.array([plausible_max(units.get(n)) for n in names], pa.float64())
+    too_large = pc.greater(value, pc.take(limits, checked.column("ind")))
+    n_too_large = _count(too_large)
     value_text = (
         "CASE k.value_col "
         + " ".join(f"WHEN {i} THEN {clean_sql(f'p.c{i}')}" for i in value_cols)
@@ -310,6 +321,24 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
                 "zero. Correct the value, or write NA if it is not known.",
             ),
         )
+    if n_too_large:
+        con.register(
+            "limits", pa.table({"ind": pa.array(range(len(names)), pa.int32()), "lim": limits})
+        )
+        problems.query(
+            con,
+            f"SELECT k._line, k.value_col, {value_text} AS value_text, l.lim FROM checked k "
+            "JOIN parsed p USING (_line) JOIN limits l ON l.ind = k.ind WHERE k.value > l.lim",
+            {},
+            lambda r: (r["_line"], r["value_col"], too_large_message(r["value_text"], r["lim"])),
+        )
+    if raw.delimiter == ";":
+        comma_cells = " UNION ALL ".join(
+            f"SELECT _line, {i} AS value_col, {clean_sql(f'c{i}')} AS value_text FROM parsed "
+            f"WHERE contains(c{i}, ',')"
+            for i in value_cols
+        )
+        check_decimal_commas(con, problems, comma_cells, raw.delimiter)
     _month_problems(con, problems, months, month_errors, main, first_main)
     if site_col is not None:
         _query_rows(
@@ -326,6 +355,7 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         pc.and_(pc.is_valid(checked.column("month")), pc.invert(is_missing)),
     )
     valid = pc.and_(valid, pc.fill_null(pc.greater_equal(value, 0), False))
+    valid = pc.and_(valid, pc.invert(pc.fill_null(too_large, False)))
     if _repeated_keys(con, checked, valid):
         con.execute(
             "CREATE VIEW valid AS SELECT * FROM checked WHERE ind IS NOT NULL "

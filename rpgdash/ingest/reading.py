@@ -187,41 +187,107 @@ def _in_background(fn: Callable[..., T], *args) -> Callable[[], T]:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _line_of(data: bytes, pos: int) -> int:
-    return data.count(b"\n", 0, pos) + 1
-
-
 def _decode(data: bytes, file_name: str) -> tuple[str, str]:
-    """Detect the encoding and decode; refuse bytes that no supported encoding explains."""
+    """Detect the encoding and decode; refuse bytes that no supported encoding explains.
+
+    The whole file is checked, not a prefix: a file that is UTF-8 in one place and another
+    encoding in another is refused wherever the two meet, and a control character anywhere
+    (NUL, a terminal escape, ...) is refused at its line and column.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict_decode(data[3:], "utf-8", file_name, offset=3), "UTF-8 with BOM"
+        text = _strict_decode(data[3:], "utf-8", file_name, offset=3)
+        return _check_controls(text, file_name), "UTF-8 with BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict_decode(data, "utf-16", file_name), "UTF-16"
+        return _check_controls(_strict_decode(data, "utf-16", file_name), file_name), "UTF-16"
     sample = data[:4096]
     if b"\x00" in sample:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
         if odd > len(sample) // 4 and even == 0:
-            return _strict_decode(data, "utf-16-le", file_name), "UTF-16"
+            text = _strict_decode(data, "utf-16-le", file_name)
+            return _check_controls(text, file_name), "UTF-16"
         if even > len(sample) // 4 and odd == 0:
-            return _strict_decode(data, "utf-16-be", file_name), "UTF-16"
+            text = _strict_decode(data, "utf-16-be", file_name)
+            return _check_controls(text, file_name), "UTF-16"
         raise _binary(file_name)
     try:
         text = data.decode("utf-8")
         encoding = "UTF-8"
     except UnicodeDecodeError as exc:
-        if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data[: exc.start]):
+        # UTF-8 sequences anywhere (before or after the byte UTF-8 cannot read) mean the file
+        # mixes encodings: reading it all as Windows-1252 would store mojibake.
+        if _UTF8_SEQUENCE.search(data):
+            line, column = _locate(data, exc.start)
             raise UnreadableFile.single(
                 file_name,
                 f"byte 0x{data[exc.start]:02X} cannot be read: the file is mostly UTF-8 but this "
                 "part is in another encoding; save the whole file again as CSV UTF-8.",
-                line=_line_of(data, exc.start),
+                line=line,
+                column=column,
             ) from None
         text = _strict_decode(data, "cp1252", file_name)
         encoding = "Windows-1252"
-    # Binary files show control characters at once; checking the start keeps big files fast.
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f]", text[:65536]):
-        raise _binary(file_name)
-    return text.rstrip("\x1a"), encoding
+    return _check_controls(text, file_name), encoding
+
+
+#: A multi-byte UTF-8 character (a lead byte and its continuation bytes).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+#: Characters no data cell holds: C0 controls (but tab and newlines), DEL, C1 controls (a
+#: UTF-8 file can spell a terminal's CSI this way), and the bidirectional overrides that can
+#: make a name display as something else.
+_CONTROL_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f]")
+
+
+def _check_controls(text: str, file_name: str) -> str:
+    """The text without trailing end-of-file marks; refuse a control character anywhere."""
+    text = text.rstrip("\x1a")
+    found = _CONTROL_TEXT.search(text)
+    if found:
+        raise _control_problem(text, found.start(), file_name)
+    return text
+
+
+def _control_problem(text: str | bytes, pos: int, file_name: str) -> UnreadableFile:
+    """A binary file (a control character in its first line), or a stray control
+    character in a text file, refused at its line and column."""
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    first_newline = text.find(newline)
+    if first_newline < 0 or pos < first_newline:
+        return _binary(file_name)
+    code = ord(text[pos]) if isinstance(text, str) else text[pos]
+    line, column = _locate(text, pos)
+    name = _CONTROL_NAMES.get(code, "a control character")
+    return UnreadableFile.single(
+        file_name,
+        f"this cell holds the control character U+{code:04X} ({name}), "
+        "which no data cell should hold; delete it (it may come from a copied terminal or a "
+        "damaged export) and save the file again.",
+        line=line,
+        column=column,
+    )
+
+
+_CONTROL_NAMES = {0: "NUL", 0x1B: "escape", 0x7F: "delete", 0x9B: "a terminal escape"}
+
+
+def _locate(text: str | bytes, pos: int) -> tuple[int, str | None]:
+    """The spreadsheet line and column letter of position ``pos`` (the column counted with
+    the delimiter the first line uses most)."""
+    if isinstance(text, bytes):
+        text = text.decode("latin-1")
+    start = text.rfind("\n", 0, pos) + 1
+    line = text.count("\n", 0, pos) + 1
+    first = text[: text.find("\n")] if "\n" in text else text
+    delim = max(DELIMITERS, key=first.count)
+    try:
+        row = next(csv.reader([text[start:pos]], delimiter=delim), [""])
+    except csv.Error:
+        return line, None
+    return line, column_letter(max(len(row) - 1, 0))
 
 
 def _binary(file_name: str) -> UnreadableFile:
@@ -241,7 +307,11 @@ def _strict_decode(data: bytes, encoding: str, file_name: str, offset: int = 0) 
             file_name,
             f"byte 0x{data[exc.start]:02X} cannot be read as {label}; save the file again as "
             "CSV UTF-8 and upload that.",
-            line=_line_of(data, exc.start) if "16" not in encoding else None,
+            **(
+                dict(zip(("line", "column"), _locate(data, exc.start), strict=True))
+                if "16" not in encoding
+                else {}
+            ),
         ) from None
 
 
@@ -283,7 +353,8 @@ class _Body:
     @classmethod
     def of_text(cls, text: str) -> _Body:
         if "\r" in text:
-            text = text.replace("\r\n", "\n")
+            # CR LF, and a lone CR (old Mac files, some exports), both end a line.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = text.rstrip("\n\t ")  # the file written for DuckDB ends with one LF
         return cls(text, None, len(text))
 
@@ -293,11 +364,12 @@ class _Body:
         if not data.isascii() or b"\r" in data or b"\x00" in data[:4096]:
             return None
         # What _decode checks and strips, for text that needs no decoding.
-        if _CONTROL_BYTES.search(data, 0, 65536):
-            raise _binary(file_name)
         end = len(data)
         while end and data[end - 1] == 0x1A:
             end -= 1
+        found = _CONTROL_BYTES.search(data, 0, end)
+        if found:
+            raise _control_problem(data, found.start(), file_name)
         while end and data[end - 1] in b"\n\t ":
             end -= 1
         return cls(None, data, end)
@@ -335,9 +407,6 @@ class _Body:
             with open(path, "w", encoding="utf-8", newline="") as f:
                 f.write(self.text)
                 f.write("\n")
-
-
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f]")
 
 
 def _read_csv_text(

@@ -109,7 +109,7 @@ def parse_workforce(raw: RawTable, db: Database, *, site: str | None = None) -> 
             r[0] for r in cur.execute("SELECT DISTINCT measure FROM workforce").fetchall()
         ]
     new_sites = _resolve_sites(con, raw, layout, stored_sites, site, problems, notes)
-    missing = check_values(con, problems, source="cells", target="valued")
+    missing = check_values(con, problems, source="cells", target="valued", delimiter=raw.delimiter)
     problems.query(
         con,
         "SELECT _line, value_col, value_text FROM valued WHERE value > 100",
