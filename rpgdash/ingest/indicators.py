@@ -148,6 +148,11 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
             "local-authority site; choose the site the data is for (--site NAME).",
         )
     not_blank = not_blank_row_sql(len(raw.header))
+    if len(raw.header) > 16:
+        # The blank-row test reads every column: decide it once per row, not once per
+        # value column and text column, so a wide file costs time linear in its columns.
+        con.execute("CREATE TABLE kept_lines AS SELECT _line FROM parsed WHERE " + not_blank)
+        not_blank = "_line IN (SELECT _line FROM kept_lines)"
     distinct = {c: _distinct(con, c, not_blank) for c in text_cols}
     months = distinct[month_col]
 
@@ -259,16 +264,26 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
     # A value cell that DuckDB casts to a finite number as read is read no differently by the
     # full cleaning and reading (its cast ignores the white space cleaning would trim), so
     # only the other cells (blank, markers, "1,234", "12%", errors) take the long way.
-    parts = []
-    for i in value_cols:
+    site_part = f"c{site_col}" if site_col is not None else "NULL::VARCHAR"
+    if len(value_cols) == 1:
+        (i,) = value_cols
         ind_part = (
             f"c{ind_col} AS ind_raw" if ind_col is not None else f"{code[wide_names[i]]} AS ind"
         )
-        site_part = f"c{site_col}" if site_col is not None else "NULL::VARCHAR"
-        parts.append(
+        cells = (
             f"SELECT _line, {ind_part}, c{month_col} AS month_raw, {site_part} AS site_raw, "
             f"{i}::INTEGER AS value_col, c{i} AS value_raw, TRY_CAST(c{i} AS DOUBLE) AS fast "
             f"FROM parsed WHERE {not_blank}"
+        )
+    else:
+        # One pass over the rows, each unnested into its value cells (with their column and
+        # indicator code): the cost grows with the number of cells, not columns squared.
+        values = ", ".join(f"c{i}" for i in value_cols)
+        cells = (
+            "SELECT *, TRY_CAST(value_raw AS DOUBLE) AS fast FROM (SELECT _line, "
+            f"unnest($value_codes)::INTEGER AS ind, c{month_col} AS month_raw, "
+            f"{site_part} AS site_raw, unnest($value_cols)::INTEGER AS value_col, "
+            f"unnest([{values}]) AS value_raw FROM parsed WHERE {not_blank})"
         )
     # Fetched as Arrow: counting and the repeated-key test run on its arrays, and the rows
     # to store are taken from it; SQL reads it (as ``checked``) only to word problems.
@@ -280,8 +295,10 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         f"CASE WHEN isfinite(c.fast) THEN c.fast ELSE {as_number(text, raw.delimiter)} END "
         "AS value, "
         f"CASE WHEN isfinite(c.fast) THEN FALSE ELSE {IS_MISSING.format(x=text)} END "
-        f"AS is_missing FROM ({' UNION ALL '.join(parts)}) c " + " ".join(joins),
-        sql_params(),
+        f"AS is_missing FROM ({cells}) c " + " ".join(joins),
+        sql_params(value_cols=value_cols, value_codes=[code[wide_names[i]] for i in value_cols])
+        if len(value_cols) > 1
+        else sql_params(),
     )
     con.register("checked", checked)
     is_missing, value = checked.column("is_missing"), checked.column("value")

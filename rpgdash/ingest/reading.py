@@ -8,28 +8,33 @@ read with openpyxl. Either way the result is a scratch in-memory DuckDB database
 - view ``parsed`` (over table ``parsed_cells``): ``_line`` (the line a spreadsheet shows; the
   header is line 1) and the cells as read, ``c0, c1, ...`` (text, NULL when empty), blank rows
   included;
-- view ``raw``: the same rows and columns with every cell cleaned (see :func:`clean_sql`) and
-  blank rows left out. Validation runs as SQL over it.
+- ``raw`` (made by :meth:`RawTable.materialise`): the same rows and columns with every cell
+  cleaned (see :func:`clean_sql`) and blank rows left out. Validation runs as SQL over it.
 
-Cleaning every cell of a million rows costs more than reading them, so ``raw`` stays a view:
-parsers that query it many times on small files call :meth:`RawTable.materialise`, and the
-indicator parser cleans the few distinct values of its text columns instead (the same SQL,
-applied to a small table) and looks at ``raw`` only for rows that have a problem.
+Cleaning every cell of a million rows costs more than reading them, and planning the cleaning
+of thousands of columns costs seconds, so ``raw`` is made only for parsers that query it
+(small files, many times); the indicator parser cleans the few distinct values of its text
+columns instead (the same SQL, applied to a small table) and reads ``parsed`` for rows that
+have a problem.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
 import threading
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -65,6 +70,7 @@ class RawTable:
     @property
     def n_rows(self) -> int:
         """Rows of ``raw`` (counted when asked)."""
+        self.materialise()
         return self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
 
     @property
@@ -83,7 +89,10 @@ class RawTable:
         kinds = self.con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_name = 'raw'"
         ).fetchall()
-        if kinds and kinds[0][0] == "VIEW":
+        if not kinds:
+            _create_raw_view(self.con, len(self.header))
+            kinds = [("VIEW",)]
+        if kinds[0][0] == "VIEW":
             self.con.execute("CREATE TABLE raw_cells AS SELECT * FROM raw")
             self.con.execute("DROP VIEW raw")
             self.con.execute("ALTER TABLE raw_cells RENAME TO raw")
@@ -159,6 +168,69 @@ def read_upload(
 
 def _no_progress(fraction: float, message: str) -> None:
     pass
+
+
+# --- temporary copies ---------------------------------------------------------------------
+
+#: A scratch folder older than this is removed whoever made it (a process id can be reused).
+_SCRATCH_MAX_AGE_S = 6 * 3600
+
+
+def scratch_root() -> Path:
+    """Where uploads' temporary copies live: one folder per reading, named ``<pid>-...``."""
+    return Path(tempfile.gettempdir()) / "rpgdash-uploads"
+
+
+@contextlib.contextmanager
+def upload_scratch() -> Iterator[str]:
+    """A private folder for one temporary copy of an upload, removed when done.
+
+    A process killed while reading leaves its folder behind, so every reading first removes
+    the folders of processes that no longer run (and any older than a few hours): a copy of
+    an upload (which may hold personal columns that were to be dropped) never outlives the
+    next upload.
+    """
+    root = scratch_root()
+    root.mkdir(mode=0o700, exist_ok=True)
+    remove_stale_scratch(root)
+    folder = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_scratch(root: Path | None = None) -> list[str]:
+    """Remove scratch folders left by processes that stopped; return their names."""
+    root = root or scratch_root()
+    removed = []
+    legacy = Path(tempfile.gettempdir()).glob("rpgdash-upload-*")  # before this folder existed
+    for folder in [*root.glob("*"), *legacy]:
+        pid = folder.name.split("-", 1)[0]
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except OSError:
+            continue
+        if (
+            (pid.isdigit() and not _running(int(pid)))
+            or age > _SCRATCH_MAX_AGE_S
+            or (folder.parent != root and age > 600)
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _in_background(fn: Callable[..., T], *args) -> Callable[[], T]:
@@ -427,7 +499,7 @@ def _read_csv_text(
     con = duckdb.connect()
     try:
         columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
-        with tempfile.TemporaryDirectory(prefix="rpgdash-upload-") as tmp:
+        with upload_scratch() as tmp:
             path = os.path.join(tmp, "upload.csv")
             body.write(path)
             progress(0.1, "Parsing the file")
@@ -450,7 +522,6 @@ def _read_csv_text(
                 f"JOIN line_map m ON m._rn = p._line - {header_rows} ORDER BY m._l",
             )
             con.unregister("line_map")
-        _create_raw_view(con, len(header))
     except BaseException:
         con.close()
         raise
@@ -594,9 +665,10 @@ def _read_xlsx(
 ) -> RawTable:
     import openpyxl  # only needed for workbooks
 
+    _check_workbook_size(data, file_name)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile.single(
             file_name,
             f"the workbook cannot be opened ({type(exc).__name__}); it may be damaged or cut "
@@ -614,13 +686,7 @@ def _read_xlsx(
                 + ", ".join(f"'{s}'" for s in wb.sheetnames)
                 + ".",
             )
-        rows: list[tuple[int, list[str | None]]] = []
-        for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if any(c is not None and c.strip() for c in cells):
-                rows.append((line, cells))
-            if line % 20000 == 0:
-                progress(0.05 + 0.2 * min(1.0, line / max(ws.max_row or line, 1)), "Reading")
+        rows = _sheet_rows(ws, file_name, progress)
         sheet_name = ws.title
     finally:
         wb.close()
@@ -652,13 +718,110 @@ def _read_xlsx(
         )
         con.execute("CREATE VIEW parsed AS SELECT * FROM parsed_cells")
         con.unregister("sheet_rows")
-        _create_raw_view(con, width)
     except BaseException:
         con.close()
         raise
     progress(0.3, "Checking the values")
     raw = RawTable(file_name, sha, "xlsx", None, sheet_name, header, header2, con)
     return _finish(raw)
+
+
+#: Workbooks are refused beyond these limits, before openpyxl reads them (see
+#: :func:`_check_workbook_size`); a sheet is also refused while it is read if it turns out to
+#: hold more cells than its dimension said.
+XLSX_MAX_CELLS = 5_000_000
+XLSX_MAX_UNCOMPRESSED_MB = 200
+
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\""
+)
+_ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_workbook_size(data: bytes, file_name: str) -> None:
+    """Refuse a workbook that would unpack to too much, or whose sheets say they hold too
+    many cells, from the zip's own directory and each sheet's first bytes (seconds at most,
+    whatever the workbook claims); and one whose XML declares entities, which Excel never
+    writes (defusedxml would refuse them later, with a less helpful message)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl's refusal says the workbook is damaged
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024:
+        raise UnreadableFile.single(
+            file_name,
+            f"the workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB, above the limit of "
+            f"{XLSX_MAX_UNCOMPRESSED_MB} MB for a workbook; save the sheet you need as CSV "
+            "UTF-8, or split the workbook.",
+        )
+    for member in members:
+        if not member.filename.endswith(".xml"):
+            continue
+        try:
+            with archive.open(member) as part:
+                head = part.read(65536)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+            return
+        if _ENTITY.search(head):
+            raise UnreadableFile.single(
+                file_name,
+                f"the workbook's part {member.filename} declares XML entities, which Excel "
+                "never writes (a workbook built to overload a server does); open it in Excel "
+                "and save it again, or save it as CSV UTF-8.",
+            )
+        dimension = _DIMENSION.search(head) if "worksheets/" in member.filename else None
+        if dimension:
+            first_col, first_row, last_col, last_row = dimension.groups()
+            if last_col is not None:
+                cells = (int(last_row) - int(first_row) + 1) * (
+                    _column_number(last_col) - _column_number(first_col) + 1
+                )
+                if cells > XLSX_MAX_CELLS:
+                    raise _too_many_cells(file_name, f"declares {cells:,} cells", dimension)
+
+
+def _too_many_cells(file_name: str, what: str, dimension=None) -> UnreadableFile:
+    where = f" ({dimension[0].decode('ascii', 'replace')})" if dimension else ""
+    return UnreadableFile.single(
+        file_name,
+        f"a sheet of the workbook {what}{where}, above the limit of {XLSX_MAX_CELLS:,} cells; "
+        "delete the empty rows and columns beyond the data (or save the sheet as CSV UTF-8) "
+        "and upload it again.",
+    )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _sheet_rows(ws, file_name: str, progress: Progress) -> list[tuple[int, list[str | None]]]:
+    """The sheet's non-blank rows as (line, cell texts), stopping at the cells limit."""
+    rows: list[tuple[int, list[str | None]]] = []
+    cells_read = 0
+    try:
+        for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells_read += len(values)
+            if cells_read > XLSX_MAX_CELLS:
+                raise _too_many_cells(file_name, "holds more cells")
+            cells = [_cell_text(v) for v in values]
+            if any(c is not None and c.strip() for c in cells):
+                rows.append((line, cells))
+            if line % 20000 == 0:
+                progress(0.05 + 0.2 * min(1.0, line / max(ws.max_row or line, 1)), "Reading")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # defusedxml's refusals are ValueErrors; a damaged sheet is an XML SyntaxError.
+        raise UnreadableFile.single(
+            file_name,
+            f"the workbook's sheet cannot be read ({type(exc).__name__}); it may be damaged "
+            "or not made by a spreadsheet program. Save it again from Excel, or save it as "
+            "CSV UTF-8.",
+        ) from None
+    return rows
 
 
 def _cell_text(value: object) -> str | None:
@@ -681,15 +844,16 @@ def _cell_text(value: object) -> str | None:
 
 # --- common -------------------------------------------------------------------------------
 
-#: A cell that needs cleaning: surrounding white space (also no-break spaces), or a leading
-#: apostrophe (how safe_csv neutralised a formula-like text in an export). RE2 syntax; the
-#: pattern is written into the SQL as a literal (views cannot take parameters).
-_NEEDS_CLEANING = r"^[\s\x{00A0}']|[\s\x{00A0}]$"
-_NEEDS_CLEANING_SQL = "'" + _NEEDS_CLEANING.replace("'", "''") + "'"
 
-#: Code points a cell must start with for :func:`clean_sql` to make it NULL (besides being
-#: empty): the white space it trims, the white space ``\s`` matches, and the apostrophe.
-_BLANK_STARTS = "9, 10, 11, 12, 13, 32, 39, 160"
+def _starts_blank(text: str) -> str:
+    """SQL: ``text`` starts with white space (any code point up to 32, or a no-break space)
+    or an apostrophe (how safe_csv neutralised a formula-like text in an export), or is
+    empty: the cells that cleaning may change.
+
+    Comparisons, not ``IN (...)`` or a regular expression: DuckDB plans an IN list of five
+    or more values as a join, and a file of thousands of columns has thousands of these.
+    """
+    return f"(ord({text}) <= 32 OR ord({text}) = 39 OR ord({text}) = 160)"
 
 
 def clean_sql(column: str) -> str:
@@ -698,12 +862,14 @@ def clean_sql(column: str) -> str:
     Most cells need nothing, so the costly trim only runs where the cheap test says so.
     """
     unquoted = (
-        f"CASE WHEN starts_with({column}, chr(39)) AND substr({column}, 2, 1) IN "
-        f"('=', '+', '-', '@', chr(9), chr(13)) THEN substr({column}, 2) ELSE {column} END"
+        f"CASE WHEN starts_with({column}, chr(39)) AND length({column}) > 1 AND strpos('=+-@' || "
+        f"chr(9) || chr(13), substr({column}, 2, 1)) > 0 THEN substr({column}, 2) "
+        f"ELSE {column} END"
     )
     trimmed = f"trim({unquoted}, ' ' || chr(9) || chr(13) || chr(10) || chr(160))"
     return (
-        f"nullif(CASE WHEN regexp_matches({column}, {_NEEDS_CLEANING_SQL}) THEN {trimmed} "
+        f"nullif(CASE WHEN {_starts_blank(column)} OR {_starts_blank(f'right({column}, 1)')} "
+        f"THEN {trimmed} "
         f"ELSE {column} END, '')"
     )
 
@@ -711,13 +877,17 @@ def clean_sql(column: str) -> str:
 def blank_sql(column: str) -> str:
     """SQL: TRUE exactly when :func:`clean_sql` of the cell is NULL, at a fraction of its cost.
 
-    A cell that cleaning empties is NULL, empty, or starts with one of ``_BLANK_STARTS``; only
+    A cell that cleaning empties is NULL, empty, or passes :func:`_starts_blank`; only
     those few are cleaned to be sure (a CASE, so that the rest never are).
     """
     return (
-        f"CASE WHEN {column} IS NULL THEN TRUE WHEN {column} = '' OR ord({column}) IN "
-        f"({_BLANK_STARTS}) THEN {clean_sql(column)} IS NULL ELSE FALSE END"
+        f"CASE WHEN {column} IS NULL THEN TRUE WHEN {column} = '' OR {_starts_blank(column)} "
+        f"THEN {clean_sql(column)} IS NULL ELSE FALSE END"
     )
+
+
+#: Rows of more columns than this are tested as lists (see :func:`not_blank_row_sql`).
+_WIDE = 16
 
 
 def not_blank_row_sql(width: int) -> str:
@@ -729,6 +899,11 @@ def not_blank_row_sql(width: int) -> str:
     """
     if width == 0:
         return "FALSE"
+    if width > _WIDE:
+        # One test over the row's cells as a list: an OR of thousands of terms costs the
+        # planner time quadratic in their number.
+        cells = ", ".join(f"c{i}" for i in range(width))
+        return f"(len(list_filter([{cells}], lambda x: NOT ({blank_sql('x')}))) > 0)"
     cells = (f"c{i}" for i in range(width))
     return (
         "("
@@ -742,11 +917,12 @@ def not_blank_row_sql(width: int) -> str:
 
 def _create_raw_view(con: duckdb.DuckDBPyConnection, width: int) -> None:
     """Create view ``raw`` over ``parsed``: clean cells, no blank rows."""
-    cleaned = ", ".join(f"{clean_sql(f'c{i}')} AS c{i}" for i in range(width))
-    not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width)) or "false"
+    cleaned = "".join(f", {clean_sql(f'c{i}')} AS c{i}" for i in range(width))
+    # The rows kept are tested on the cells as read (the same test, without a subquery whose
+    # thousands of aliases a wide file would make the binder resolve one by one).
     con.execute(
-        f"CREATE OR REPLACE VIEW raw AS SELECT * FROM (SELECT _line{', ' if width else ''}"
-        f"{cleaned} FROM parsed) WHERE {not_blank}"
+        f"CREATE OR REPLACE VIEW raw AS SELECT _line{cleaned} FROM parsed "
+        f"WHERE {not_blank_row_sql(width)}"
     )
 
 
@@ -759,7 +935,7 @@ def _finish(raw: RawTable) -> RawTable:
                 keep.append(i)
                 continue
             filled = raw.con.execute(
-                f"SELECT count(*) FROM raw WHERE nullif(trim(c{i}), '') IS NOT NULL"
+                f"SELECT count(*) FROM parsed WHERE NOT ({blank_sql(f'c{i}')})"
             ).fetchall()[0][0]
             if filled:
                 keep.append(i)
@@ -767,7 +943,6 @@ def _finish(raw: RawTable) -> RawTable:
             # The dropped columns are blank once cleaned, so no row turns blank without them.
             cols = ", ".join(f"c{old} AS c{new}" for new, old in enumerate(keep))
             _replace_parsed(raw.con, f"SELECT _line, {cols} FROM parsed ORDER BY _line")
-            _create_raw_view(raw.con, len(keep))
             raw.header = [raw.header[i] for i in keep]
     not_blank = not_blank_row_sql(len(raw.header))
     if not raw.con.execute(f"SELECT 1 FROM parsed WHERE {not_blank} LIMIT 1").fetchall():
