@@ -7,14 +7,20 @@ plus a count of all of them), so only error rows are ever looped over in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from rpgdash.ingest.errors import MAX_LISTED, IngestError, InvalidContent, Problem, column_letter
-from rpgdash.ingest.values import MISSING_MARKERS, NUMBER_PATTERN, normalise_name, quote_cell
+from rpgdash.ingest.values import (
+    MISSING_MARKERS,
+    NUMBER_PATTERN,
+    look_alike,
+    normalise_name,
+    quote_cell,
+)
 
 
 def cell(column: str) -> str:
@@ -251,7 +257,9 @@ def name_map(
             f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL"
         ).fetchall()
     ]
-    pairs = {t: by_key.get(normalise_name(t)) for t in texts}
+    # A look-alike spelling matches nothing: the parser's "not known" message then suggests
+    # the stored name it resembles.
+    pairs = {t: None if look_alike(t) else by_key.get(normalise_name(t)) for t in texts}
     con.register(
         "name_pairs", pd.DataFrame({"text": texts, "name": list(pairs.values())}, dtype=object)
     )
@@ -321,3 +329,25 @@ def not_a_number(text: str) -> str:
         f"{quote_cell(text)} is not a number; write digits only (e.g. 1,234.5), or NA if the "
         "value is missing."
     )
+
+
+def refuse_look_alikes(
+    problems: Problems,
+    found: Iterable[tuple[str | None, int | None, int | str | None]],
+    stored: Iterable[str],
+    what: str,
+) -> None:
+    """Refuse each name in ``found`` (text, line, column) that only looks like a name (see
+    :func:`~rpgdash.ingest.values.look_alike`), suggesting the stored ``what`` it resembles."""
+    by_key = {normalise_name(s): s for s in stored}
+    for text, line, column in found:
+        why = text and look_alike(text)
+        if not why:
+            continue
+        resembles = by_key.get(normalise_name(text))
+        hint = (
+            f" The stored {what} is '{resembles}': write it exactly so."
+            if resembles
+            else " Retype the name with ordinary letters."
+        )
+        problems.add(line, column, f"the {what} {quote_cell(text)} {why}.{hint}")

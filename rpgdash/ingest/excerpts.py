@@ -23,6 +23,7 @@ from rpgdash.ingest.checks import (
     duplicates,
     header_index,
     name_map,
+    refuse_look_alikes,
 )
 from rpgdash.ingest.model import ParsedUpload
 from rpgdash.ingest.reading import RawTable
@@ -114,6 +115,15 @@ def parse_excerpts(raw: RawTable, db: Database, *, site: str | None = None) -> P
     _map_site(con, problems, cols, sites, site)
     problems.raise_if_any()
     _map_themes(con, themes)
+    themed = con.execute(
+        "SELECT theme_text, min(_line) FROM coded GROUP BY ALL ORDER BY 2"
+    ).fetchall()
+    refuse_look_alikes(
+        problems,
+        [(t, line, cols.get("theme")) for t, line in themed],
+        [n for _, n, _ in themes],
+        "theme",
+    )
     con.execute(
         "CREATE TABLE clean AS SELECT c._line, s.name AS site, w.name AS wave, t.theme, "
         "lower(c.polarity_text) AS polarity, c.excerpt_text AS excerpt, c.source_type, "

@@ -34,6 +34,7 @@ from rpgdash.ingest.checks import (
     header_index,
     not_a_number,
     plausible_max,
+    refuse_look_alikes,
     sql_params,
     too_large_message,
 )
@@ -172,6 +173,11 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         wide_names = {i: canonical(" ".join(raw.header[i].split())) for i in value_cols}
         names = sorted(set(wide_names.values()))
     code = {n: i for i, n in enumerate(names)}
+    if ind_col is not None:
+        named = zip(inds.texts, inds.first_lines, [ind_col] * len(inds.texts), strict=True)
+    else:
+        named = ((raw.header[i], 1, i) for i in value_cols)
+    refuse_look_alikes(problems, named, units, "indicator")
 
     # Rows with a blank indicator, and text cells holding formulas.
     if ind_col is not None:
@@ -216,6 +222,20 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         site_of = [None if t is None else by_site.get(normalise_name(t)) for t in site_cells.texts]
         site_names = sorted({s for s in site_of if s is not None})
     site_code = {n: i for i, n in enumerate(site_names)}
+    if site_col is None:
+        refuse_look_alikes(problems, [(site, None, None)], stored_sites, "site")
+    else:
+        refuse_look_alikes(
+            problems,
+            zip(
+                site_cells.texts,
+                site_cells.first_lines,
+                [site_col] * len(site_cells.texts),
+                strict=True,
+            ),
+            stored_sites,
+            "site",
+        )
 
     # One pass over the rows: codes for indicator, month and site; the value read.
     month_of = [

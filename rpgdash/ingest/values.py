@@ -25,10 +25,61 @@ EARLIEST_YEAR = 1990
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
+#: Characters that show as nothing (zero-width spaces and joiners, word joiner, soft hyphen,
+#: byte-order mark): two names differing only in them look identical.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+
+#: Cyrillic and Greek letters that look like Latin ones (after Unicode's confusables list,
+#: https://www.unicode.org/Public/security/latest/confusables.txt, restricted to the letters
+#: that are drawn alike in common fonts): a name is compared with them read as Latin.
+_CONFUSABLES = str.maketrans(
+    {
+        **dict(
+            zip(
+                "аВвЕеһіјКкМНОоРрСсТтуХхѕԁԛԝүѴѵЅІЈ",
+                "aBBEehijKkMHOoPpCcTtyXxsdqwyVvSIJ",
+                strict=True,
+            )
+        ),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορτυχ", "ABEZHIKMNOPTYXaiknoptux", strict=True)),
+    }
+)
+
+
 def normalise_name(text: str) -> str:
-    """Case- and whitespace-insensitive form of a name (indicator, site, role, measure)."""
+    """The key a name (indicator, site, role, measure, theme) is compared on: NFKC, quotes
+    unified, invisible characters dropped, look-alike Cyrillic and Greek letters read as
+    Latin, case folded and white space collapsed. Two names with the same key are the same
+    name; :func:`look_alike` says why one spelling of it must not be stored."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _INVISIBLE.sub("", text).translate(_CONFUSABLES)
     return " ".join(text.casefold().split())
+
+
+def look_alike(text: str) -> str | None:
+    """Why ``text`` would look like another name without being it (an invisible character,
+    or letters of two scripts in one word, as in 'Rеferrals' with a Cyrillic е), or None."""
+    invisible = _INVISIBLE.search(text)
+    if invisible:
+        char = invisible[0]
+        return f"holds an invisible character (U+{ord(char):04X} {_char_name(char)})"
+    for word in text.split():
+        scripts: dict[str, str] = {}
+        for char in word:
+            if char.isalpha():
+                scripts.setdefault(_char_name(char).split(" ")[0], char)
+        if len(scripts) > 1 and "latin" in scripts:
+            other = next(s for s in scripts if s != "latin")
+            char = scripts[other]
+            return (
+                f"mixes Latin and {other.title()} letters ('{char}' is U+{ord(char):04X} "
+                f"{_char_name(char)}), so it only looks like a Latin name"
+            )
+    return None
+
+
+def _char_name(char: str) -> str:
+    return unicodedata.name(char, "unnamed character").lower()
 
 
 def normalise_statement(text: str) -> str:
