@@ -339,10 +339,33 @@ def parse_indicators(raw: RawTable, db: Database, *, site: str | None = None) ->
         f"SELECT k._line, k.value_col, {value_text} AS value_text FROM checked k "
         "JOIN parsed p USING (_line) WHERE "
     )
+    if not_numbers and layout == "wide":
+        # A wide column without a single number is a column of text, not an indicator: the
+        # file has the wrong columns, which one sentence says (not one per cell).
+        text_columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT value_col FROM checked GROUP BY value_col HAVING count(value) = 0 "
+                "AND count(*) FILTER (WHERE NOT is_missing) > 0 ORDER BY value_col"
+            ).fetchall()
+        ]
+        for i in text_columns:
+            problems.add(
+                1,
+                i,
+                f"the column '{raw.header[i]}' holds text, not numbers; an indicator file "
+                "has the columns indicator, month, value (and optionally site), one row per "
+                "value, or month followed by one column of numbers per indicator. Found: "
+                + ", ".join(f"'{h}'" for h in raw.header if h)
+                + ".",
+            )
+        skip = "".join(f" AND k.value_col <> {int(i)}" for i in text_columns)
+    else:
+        skip = ""
     if not_numbers:
         problems.query(
             con,
-            bad_values + "NOT k.is_missing AND k.value IS NULL",
+            bad_values + "NOT k.is_missing AND k.value IS NULL" + skip,
             {},
             lambda r: (r["_line"], r["value_col"], not_a_number(r["value_text"])),
         )

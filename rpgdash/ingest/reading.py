@@ -343,7 +343,16 @@ def _control_problem(text: str | bytes, pos: int, file_name: str) -> UnreadableF
     )
 
 
-_CONTROL_NAMES = {0: "NUL", 0x1B: "escape", 0x7F: "delete", 0x9B: "a terminal escape"}
+_CONTROL_NAMES = {
+    0: "NUL",
+    0x1B: "escape",
+    0x7F: "delete",
+    0x9B: "a terminal escape",
+    **{
+        code: "a bidirectional override"
+        for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    },
+}
 
 
 def _locate(text: str | bytes, pos: int) -> tuple[int, str | None]:
@@ -779,11 +788,13 @@ def _check_workbook_size(data: bytes, file_name: str) -> None:
                     _column_number(last_col) - _column_number(first_col) + 1
                 )
                 if cells > XLSX_MAX_CELLS:
-                    raise _too_many_cells(file_name, f"declares {cells:,} cells", dimension)
+                    ref = f"{first_col.decode()}{first_row.decode()}:{last_col.decode()}"
+                    ref += last_row.decode()
+                    raise _too_many_cells(file_name, f"declares {cells:,} cells", ref)
 
 
-def _too_many_cells(file_name: str, what: str, dimension=None) -> UnreadableFile:
-    where = f" ({dimension[0].decode('ascii', 'replace')})" if dimension else ""
+def _too_many_cells(file_name: str, what: str, ref: str | None = None) -> UnreadableFile:
+    where = f" ({ref})" if ref else ""
     return UnreadableFile.single(
         file_name,
         f"a sheet of the workbook {what}{where}, above the limit of {XLSX_MAX_CELLS:,} cells; "
