@@ -90,3 +90,57 @@ def test_sigkill_while_storing_leaves_database_unchanged(tmp_path):
         plan = preview(db, parsed)
         new = {name: ("n", "neutral") for name in plan.unknown_indicators}
         assert commit(db, plan, new_indicators=new).added == 210_000
+
+
+def test_a_killed_reading_leaves_no_copy_of_the_upload_after_the_next_run(tmp_path):
+    """Issue 10, item 8: a process killed while its upload's temporary copy exists leaves it
+    behind; the next reading (by any process) removes it."""
+    import tempfile
+
+    from rpgdash.ingest import reading
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    data = tmp_path / "big.csv"
+    big_file(data, indicators=300, months=300)
+    db_path = tmp_path / "scratch.duckdb"
+    build_fixture_db(db_path).close()
+    command = [
+        sys.executable,
+        "-m",
+        "rpgdash.ingest.cli",
+        "ingest",
+        "indicators",
+        str(data),
+        "--db",
+        str(db_path),
+        "--progress",
+    ]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    for _attempt in range(5):
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        for line in proc.stderr:
+            if "Parsing the file" in line:  # the copy is on disk until DuckDB has read it
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        proc.wait(timeout=60)
+        left = [p for p in scratch.rglob("*") if p.is_file()]
+        if left:
+            break
+    else:
+        raise AssertionError("the process was never killed while its copy existed")
+    assert proc.returncode == -signal.SIGKILL
+    assert any(p.name == "upload.csv" for p in left)
+
+    # The next reading, in this process, cleans up what the killed one left.
+    original = tempfile.tempdir
+    tempfile.tempdir = str(scratch)
+    try:
+        with open_db(db_path) as db:
+            parse_upload(db, b"indicator,month,value\nReferrals,2018-01,5\n", "s.csv", "indicators")
+        assert reading.scratch_root() == scratch / "rpgdash-uploads"
+    finally:
+        tempfile.tempdir = original
+    assert [p for p in scratch.rglob("*") if p.is_file()] == []
