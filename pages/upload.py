@@ -74,7 +74,9 @@ limit_mb = max_upload_bytes() // (1024 * 1024)
 uploaded = st.file_uploader(
     f"File: CSV (comma, semicolon or tab separated) or Excel .xlsx, up to {limit_mb} MB",
     type=["csv", "tsv", "txt", "xlsx"],
-    key=f"upload_file_{kind}",
+    # A new key after each store or revert: the uploader starts empty, so the preview of a
+    # file just stored or reverted is not offered again.
+    key=f"upload_file_{kind}_{st.session_state.get('upload_round', 0)}",
     max_upload_size=limit_mb,
 )
 
@@ -92,19 +94,21 @@ if uploaded is not None:
         )
         if st.session_state.get("upload_plan_key") != plan_key:
             bar = st.progress(0.0, "Reading the file")
-            parsed = ingest.parse_upload(
-                db,
-                data,
-                uploaded.name,
-                kind,
-                site=site,
-                wave=wave,
-                sheet=sheet.strip() or None,
-                progress=lambda f, m: bar.progress(min(f, 1.0), m),
-            )
-            st.session_state["upload_plan"] = ingest.preview(db, parsed)
-            st.session_state["upload_plan_key"] = plan_key
-            bar.empty()
+            try:
+                parsed = ingest.parse_upload(
+                    db,
+                    data,
+                    uploaded.name,
+                    kind,
+                    site=site,
+                    wave=wave,
+                    sheet=sheet.strip() or None,
+                    progress=lambda f, m: bar.progress(min(f, 1.0), m),
+                )
+                st.session_state["upload_plan"] = ingest.preview(db, parsed)
+                st.session_state["upload_plan_key"] = plan_key
+            finally:  # a refusal must not leave the bar half way
+                bar.empty()
         plan = st.session_state["upload_plan"]
     except ingest.IngestError as exc:
         st.session_state.pop("upload_plan_key", None)
@@ -176,8 +180,8 @@ if uploaded is not None:
             if plan.nothing_to_store:
                 st.info("Every value in this file is already stored; there is nothing to store.")
             elif st.button(f"Store these {rows} rows", key="store_upload", disabled=blocked):
+                bar = st.progress(0.7, "Storing")
                 try:
-                    bar = st.progress(0.7, "Storing")
                     result = ingest.commit(
                         db,
                         plan,
@@ -187,11 +191,13 @@ if uploaded is not None:
                         progress=lambda f, m: bar.progress(min(f, 1.0), m),
                     )
                 except ingest.IngestError as exc:
+                    bar.empty()
                     st.error("Nothing was stored:")
                     st.code(str(exc), language=None)
                 else:
                     st.cache_data.clear()
                     st.session_state.pop("upload_plan_key", None)
+                    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
                     st.session_state["upload_message"] = (
                         result.message + " Every page now shows the new data."
                     )
@@ -260,5 +266,6 @@ else:
                 else:
                     st.cache_data.clear()
                     st.session_state.pop("upload_plan_key", None)
+                    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
                     st.session_state["upload_message"] = message
                     st.rerun()

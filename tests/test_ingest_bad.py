@@ -112,7 +112,8 @@ def test_unknown_indicator_needs_unit_and_direction(db):  # noqa: F811
     with pytest.raises(InvalidContent) as caught:
         commit(db, plan)
     assert str(caught.value) == (
-        "typo.csv: the indicator 'Referals' is not stored yet; give its unit and improvement "
+        # Issue 10, item 11: the message names the line.
+        "typo.csv:2: the indicator 'Referals' is not stored yet; give its unit and improvement "
         "direction (increase, decrease or neutral) to create it (or correct the name: stored "
         "indicators include 'Referrals')."
     )

@@ -76,7 +76,7 @@ def test_new_indicators_need_create_flag_unit_and_direction(db_path, tmp_path, c
     f = write(tmp_path, "n.csv", "indicator,month,value\nAssessments,2018-01,5\n")
     assert main(["ingest", "indicators", str(f), "--db", str(db_path)]) == 2
     assert capsys.readouterr().err == (
-        "n.csv: the indicator 'Assessments' is not stored yet; check its name, or create it "
+        "n.csv:2: the indicator 'Assessments' is not stored yet; check its name, or create it "
         "with --create-indicators --unit TEXT --direction increase|decrease|neutral.\n"
     )
     assert main(["ingest", "indicators", str(f), "--db", str(db_path), "--create-indicators"]) == 2

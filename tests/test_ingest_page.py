@@ -58,6 +58,7 @@ def test_problems_are_listed_and_nothing_offered(page_env):
         "value is missing."
     )
     assert not [b for b in at.button if b.key == "store_upload"]
+    assert not at.get("progress")  # issue 10, item 11: the bar does not stay at 30%
 
 
 def test_preview_store_then_revert(page_env):
@@ -75,7 +76,8 @@ def test_preview_store_then_revert(page_env):
         "Stored as upload 1: added 1, changed 0, unchanged 0, missing 1. Every page now shows "
         "the new data."
     )
-    assert any("already stored as upload 1" in i.value for i in at.info)
+    # The uploader starts empty again: the file just stored is not previewed again.
+    assert not [b for b in at.button if b.key == "store_upload"]
     history = at.dataframe[-1].value
     assert list(history["file_name"]) == ["good.csv"]
 
@@ -90,6 +92,10 @@ def test_preview_store_then_revert(page_env):
         "changed."
     )
     assert list(at.dataframe[-1].value["status"]) == ["reverted"]
+    # Issue 10, item 11: the reverted file is not offered for storing again ("Store these 1
+    # rows") until it is uploaded again.
+    assert not [b for b in at.button if b.key == "store_upload"]
+    assert not at.file_uploader[0].value
 
 
 def test_with_sign_in_configured_a_visitor_is_refused(page_env):

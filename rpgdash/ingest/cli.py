@@ -148,7 +148,8 @@ def run_ingest(args: argparse.Namespace) -> int:
         elif plan.unknown_indicators:
             return _refuse(
                 "\n".join(
-                    f"{name}: the indicator '{n}' is not stored yet; check its name, or create it "
+                    f"{name}{_at(plan.unknown_lines.get(n))}: the indicator '{n}' is not stored "
+                    "yet; check its name, or create it "
                     "with --create-indicators --unit TEXT --direction increase|decrease|neutral."
                     for n in plan.unknown_indicators
                 )
@@ -162,6 +163,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         return _refuse(str(exc))
     finally:
         db.close()
+
+
+def _at(line: int | None) -> str:
+    return f":{line}" if line is not None else ""
 
 
 def _print_progress(fraction: float, message: str) -> None:

@@ -106,6 +106,8 @@ class Preview:
     changes: pd.DataFrame
     coverage: pd.DataFrame
     unknown_indicators: dict[str, list[str]] = field(default_factory=dict)
+    #: The first line of the file naming each unknown indicator.
+    unknown_lines: dict[str, int] = field(default_factory=dict)
     new_waves: list[str] = field(default_factory=list)
     new_themes: list[str] = field(default_factory=list)
 

@@ -68,6 +68,14 @@ class IndicatorValues(KeyedValues):
         stored = [r[0] for r in cur.execute("SELECT name FROM indicators").fetchall()]
         for name in sorted(set(parsed.distinct("indicator")) - set(stored)):
             result.unknown_indicators[name] = close_matches(name, stored)
+        if result.unknown_indicators:
+            result.unknown_lines = dict(
+                cur.execute(
+                    "SELECT n.name, min(p.line) FROM incoming_codes p JOIN incoming_names n "
+                    "ON n.code = p.ind WHERE list_contains($names, n.name) GROUP BY n.name",
+                    {"names": list(result.unknown_indicators)},
+                ).fetchall()
+            )
         return result
 
     def check(self, parsed: ParsedUpload, preview: Preview, options: WriteOptions) -> None:
@@ -85,7 +93,7 @@ class IndicatorValues(KeyedValues):
                 problems.append(
                     Problem(
                         parsed.file_name,
-                        None,
+                        preview.unknown_lines.get(name),
                         None,
                         f"the indicator '{name}' is not stored yet; give its unit and "
                         f"improvement direction (increase, decrease or neutral) to create "
