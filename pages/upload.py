@@ -168,14 +168,28 @@ if uploaded is not None:
                     f"Replace the {plan.changed} stored values that differ (the old values are "
                     "kept in the history, so this upload can be reverted)"
                 )
+            accept_outliers = False
+            if plan.n_outliers:
+                st.markdown(
+                    f"**{plan.n_outliers} values far from their stored series** (outside its "
+                    "process limits, or far outside its stored range)"
+                )
+                st.dataframe(plan.outliers, hide_index=True)
+                accept_outliers = st.checkbox(
+                    f"I have checked these {plan.n_outliers} values: they are right",
+                    key="accept_outliers",
+                )
             rows = plan.added + (plan.changed if replace else 0)
-            blocked = len(new_indicators) < len(plan.unknown_indicators) or (
-                plan.changed and not replace
+            blocked = (
+                len(new_indicators) < len(plan.unknown_indicators)
+                or (plan.changed and not replace)
+                or (plan.n_outliers and not accept_outliers)
             )
             if blocked:
                 st.caption(
                     "The store button is available once every new indicator has a unit and "
-                    "direction, and replacing stored values is ticked where values differ."
+                    "direction, replacing stored values is ticked where values differ, and "
+                    "values far from their series are confirmed."
                 )
             if plan.nothing_to_store:
                 st.info("Every value in this file is already stored; there is nothing to store.")
@@ -188,6 +202,7 @@ if uploaded is not None:
                         user=st.user.get("email") if st.user.get("is_logged_in") else None,
                         replace=replace,
                         new_indicators=new_indicators,
+                        accept_outliers=accept_outliers,
                         progress=lambda f, m: bar.progress(min(f, 1.0), m),
                     )
                 except ingest.IngestError as exc:

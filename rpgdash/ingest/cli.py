@@ -61,6 +61,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "--replace", action="store_true", help="change stored values that differ from the file"
     )
     ingest.add_argument(
+        "--accept-outliers",
+        action="store_true",
+        help="store values far from their stored series (outside its process limits or far "
+        "outside its range), which are otherwise refused, listing each",
+    )
+    ingest.add_argument(
         "--dry-run",
         action="store_true",
         help="validate and report what would change; write nothing",
@@ -155,7 +161,13 @@ def run_ingest(args: argparse.Namespace) -> int:
                 )
             )
         result = commit(
-            db, plan, user=args.user, replace=args.replace, new_indicators=new, progress=progress
+            db,
+            plan,
+            user=args.user,
+            replace=args.replace,
+            new_indicators=new,
+            accept_outliers=args.accept_outliers,
+            progress=progress,
         )
         print(result.message)
         return 0

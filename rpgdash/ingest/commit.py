@@ -24,16 +24,21 @@ def commit(
     user: str | None = None,
     replace: bool = False,
     new_indicators: Mapping[str, tuple[str, str]] | None = None,
+    accept_outliers: bool = False,
     progress: Progress | None = None,
 ) -> CommitResult:
     """Store the previewed upload in one transaction and return what was done.
 
     ``new_indicators`` gives (unit, direction) for each indicator not stored yet. Without
-    ``replace``, a file that would change stored values raises :class:`ConflictError`.
+    ``replace``, a file that would change stored values raises :class:`ConflictError`;
+    without ``accept_outliers``, one with values the preview flagged as implausible for their
+    stored series is refused (listing them).
     """
     parsed = preview.parsed
     spec = kind_spec(parsed.kind)
-    options = WriteOptions(user, replace, new_indicators or {}, progress or WriteOptions.progress)
+    options = WriteOptions(
+        user, replace, new_indicators or {}, accept_outliers, progress or WriteOptions.progress
+    )
     spec.storage.check(parsed, preview, options)
     options.progress(0.7, "Storing")
     try:

@@ -108,6 +108,10 @@ class Preview:
     unknown_indicators: dict[str, list[str]] = field(default_factory=dict)
     #: The first line of the file naming each unknown indicator.
     unknown_lines: dict[str, int] = field(default_factory=dict)
+    #: Values far from their stored series (see ``rpgdash.ingest.kinds.indicators``): the
+    #: first rows, and how many there are; storing them needs ``accept_outliers``.
+    outliers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_outliers: int = 0
     new_waves: list[str] = field(default_factory=list)
     new_themes: list[str] = field(default_factory=list)
 
@@ -146,6 +150,7 @@ class WriteOptions:
     user: str | None = None
     replace: bool = False
     new_indicators: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    accept_outliers: bool = False
     progress: Progress = lambda fraction, message: None
 
 

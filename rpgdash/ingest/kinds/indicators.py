@@ -14,7 +14,7 @@ from rpgdash.ingest.errors import InvalidContent, Problem
 from rpgdash.ingest.indicators import parse_indicators
 from rpgdash.ingest.kinds.base import Cursor, UploadKind
 from rpgdash.ingest.kinds.keyed import KeyedValues
-from rpgdash.ingest.model import ParsedUpload, Preview, WriteOptions
+from rpgdash.ingest.model import PREVIEW_ROWS, ParsedUpload, Preview, WriteOptions
 from rpgdash.ingest.values import close_matches
 
 
@@ -76,6 +76,10 @@ class IndicatorValues(KeyedValues):
                     {"names": list(result.unknown_indicators)},
                 ).fetchall()
             )
+        if self.may_meet_stored(cur, parsed):
+            found = cur.execute(_OUTLIERS).df()
+            result.n_outliers = int(found["_n"].iloc[0]) if len(found) else 0
+            result.outliers = found.drop(columns="_n")
         return result
 
     def check(self, parsed: ParsedUpload, preview: Preview, options: WriteOptions) -> None:
@@ -100,8 +104,27 @@ class IndicatorValues(KeyedValues):
                         f"it{hint}.",
                     )
                 )
+        if preview.n_outliers and not options.accept_outliers:
+            for r in preview.outliers.itertuples():
+                limits = (
+                    f"; its process limits are {r.lower_limit:g} to {r.upper_limit:g}"
+                    if pd.notna(r.lower_limit)
+                    else ""
+                )
+                problems.append(
+                    Problem(
+                        parsed.file_name,
+                        int(r.line),
+                        None,
+                        f"{r.indicator} for {r.month} at '{r.site}' is {r.value:g}, far from "
+                        f"its stored values ({r.stored_min:g} to {r.stored_max:g} over "
+                        f"{int(r.stored_months)} months{limits}); check the value, and if it "
+                        "is right store the file with --accept-outliers (on the upload page: "
+                        "tick that the values are right).",
+                    )
+                )
         if problems:
-            raise InvalidContent(problems)
+            raise InvalidContent(problems, more=max(0, preview.n_outliers - len(preview.outliers)))
 
     def create_names(
         self, cur: Cursor, parsed: ParsedUpload, upload_id: int, options: WriteOptions
@@ -153,6 +176,42 @@ def _code_table(names: pa.Array) -> pa.Table:
     return pa.table({"code": pa.array(range(len(names)), pa.int32()), "name": names})
 
 
+#: Rows of the file far from their stored series, by the rules of NHS England's "Making Data
+#: Count" XmR chart: outside the process limits, mean +/- 2.66 x the mean moving range of the
+#: stored months (with 12 or more stored), or, with 3 or more stored, further outside the
+#: stored range than its own width. Values equal to the stored ones are not flagged again.
+_OUTLIERS = f"""
+    WITH k AS ({{keyed}}),
+    series AS (SELECT DISTINCT key_id, site_id FROM k),
+    stored AS (
+        SELECT v.indicator_id, v.site_id, v.value,
+               abs(v.value - lag(v.value) OVER (PARTITION BY v.indicator_id, v.site_id
+                                                ORDER BY v.month)) AS mr
+        FROM indicator_values v JOIN series s ON s.key_id = v.indicator_id
+            AND s.site_id = v.site_id
+    ),
+    stats AS (
+        SELECT indicator_id, site_id, count(*) AS n, min(value) AS lo, max(value) AS hi,
+               CASE WHEN count(*) >= 12 AND avg(mr) > 0
+                    THEN avg(value) - 2.66 * avg(mr) END AS lower_limit,
+               CASE WHEN count(*) >= 12 AND avg(mr) > 0
+                    THEN avg(value) + 2.66 * avg(mr) END AS upper_limit
+        FROM stored GROUP BY ALL HAVING count(*) >= 3
+    )
+    SELECT count(*) OVER () AS _n, k.line, i.name AS indicator, s.name AS site,
+           strftime(k.key_date, '%Y-%m') AS month, k.value, st.lo AS stored_min,
+           st.hi AS stored_max, st.n AS stored_months, st.lower_limit, st.upper_limit
+    FROM k JOIN stats st ON st.indicator_id = k.key_id AND st.site_id = k.site_id
+    JOIN indicators i ON i.indicator_id = k.key_id JOIN sites s ON s.site_id = k.site_id
+    LEFT JOIN indicator_values v ON v.indicator_id = k.key_id AND v.site_id = k.site_id
+        AND v.month = k.key_date
+    WHERE v.value IS DISTINCT FROM k.value
+      AND (k.value < st.lower_limit OR k.value > st.upper_limit
+           OR (st.hi > st.lo AND (k.value < st.lo - (st.hi - st.lo)
+                                  OR k.value > st.hi + (st.hi - st.lo))))
+    ORDER BY k.line LIMIT {PREVIEW_ROWS}
+"""
+
 STORAGE = IndicatorValues(
     key={"indicator_id": "key_id", "site_id": "site_id", "month": "key_date"},
     keyed=(
@@ -182,6 +241,8 @@ STORAGE = IndicatorValues(
     conflict_period="strftime(k.key_date, '%B %Y')",
     conflict_join="JOIN indicators i ON i.indicator_id = k.key_id",
 )
+
+_OUTLIERS = _OUTLIERS.replace("{keyed}", STORAGE.keyed)
 
 SPEC = UploadKind(
     name="indicators",
