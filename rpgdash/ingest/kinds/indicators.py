@@ -178,8 +178,9 @@ def _code_table(names: pa.Array) -> pa.Table:
 
 #: Rows of the file far from their stored series, by the rules of NHS England's "Making Data
 #: Count" XmR chart: outside the process limits, mean +/- 2.66 x the mean moving range of the
-#: stored months (with 12 or more stored), or, with 3 or more stored, further outside the
-#: stored range than its own width. Values equal to the stored ones are not flagged again.
+#: stored months (with 12 or more stored; a value inside the stored range is not flagged),
+#: or, with 3 or more stored, further outside the stored range than its own width. Values
+#: equal to the stored ones are not flagged again.
 _OUTLIERS = f"""
     WITH k AS ({{keyed}}),
     series AS (SELECT DISTINCT key_id, site_id FROM k),
@@ -206,7 +207,8 @@ _OUTLIERS = f"""
     LEFT JOIN indicator_values v ON v.indicator_id = k.key_id AND v.site_id = k.site_id
         AND v.month = k.key_date
     WHERE v.value IS DISTINCT FROM k.value
-      AND (k.value < st.lower_limit OR k.value > st.upper_limit
+      AND (((k.value < st.lower_limit OR k.value > st.upper_limit)
+            AND (k.value < st.lo OR k.value > st.hi))
            OR (st.hi > st.lo AND (k.value < st.lo - (st.hi - st.lo)
                                   OR k.value > st.hi + (st.hi - st.lo))))
     ORDER BY k.line LIMIT {PREVIEW_ROWS}
