@@ -90,11 +90,10 @@ def test_a_fifth_kind_is_one_spec_in_the_registry(db, monkeypatch):  # noqa: F81
 
 def _page_raising(error: str) -> None:
     """An AppTest script: ui.run_page over a page that raises ``error``."""
+    from unittest import mock
+
     import rpgdash.ui as ui
     from rpgdash.errors import RpgdashError
-
-    ui.get_db = lambda: None
-    ui.sidebar_filters = lambda: None
 
     class Page:
         def run(self) -> None:
@@ -102,7 +101,12 @@ def _page_raising(error: str) -> None:
                 raise ValueError("min() arg is an empty sequence")
             raise RpgdashError("upload 9: there is no upload 9; list them first.")
 
-    ui.run_page(Page())
+    # AppTest runs this function in the test's own process: patch only while it runs.
+    with (
+        mock.patch.object(ui, "get_db", lambda: None),
+        mock.patch.object(ui, "sidebar_filters", lambda: None),
+    ):
+        ui.run_page(Page())
 
 
 @pytest.mark.parametrize(
@@ -115,7 +119,7 @@ def _page_raising(error: str) -> None:
 def test_run_page_shows_only_the_products_own_errors_as_sentences(error, shown):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_page_raising, args=(error,)).run()
+    at = AppTest.from_function(_page_raising, args=(error,)).run(timeout=60)
     assert len(at.error) == 1
     assert at.error[0].value.startswith(shown)
     assert "empty sequence" not in at.error[0].value  # an internal error is not the user's
