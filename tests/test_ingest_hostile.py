@@ -10,6 +10,7 @@ which class of problem (issue item) the file stands for.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,11 +39,17 @@ def test_corpus_is_large_and_every_file_has_an_expected_outcome():
         assert row["outcome"] == "accepted" or row["where"].split(":")[0] == row["file"]
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    path = tmp_path / "hostile.duckdb"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture database, built (and migrated) once; each test works on copies of it."""
+    path = tmp_path_factory.mktemp("hostile") / "template.duckdb"
     build_fixture_db(path).close()
     return path
+
+
+@pytest.fixture
+def db_path(template: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copy(template, tmp_path / "hostile.duckdb"))
 
 
 def _checksums(path: Path) -> dict[str, str]:
@@ -51,7 +58,7 @@ def _checksums(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("row", EXPECTED, ids=[r["file"] for r in EXPECTED])
-def test_hostile_file_through_pipeline_and_cli(db_path, tmp_path, row, capsys):
+def test_hostile_file_through_pipeline_and_cli(db_path, template, tmp_path, row, capsys):
     data = (HOSTILE / row["file"]).read_bytes()
     before = _checksums(db_path)
 
@@ -76,8 +83,7 @@ def test_hostile_file_through_pipeline_and_cli(db_path, tmp_path, row, capsys):
         assert result.message.startswith(row["fragment"])
 
     # The CLI, on a fresh copy of the same database.
-    fresh = tmp_path / "cli.duckdb"
-    build_fixture_db(fresh).close()
+    fresh = Path(shutil.copy(template, tmp_path / "cli.duckdb"))
     before = _checksums(fresh)
     code = main(["ingest", row["kind"], str(HOSTILE / row["file"]), "--db", str(fresh), *CREATE])
     out, err = capsys.readouterr()
