@@ -131,7 +131,7 @@ def read_dfe_cells(
     measures = _choose_measures(header, index, chosen, stored or {}, problems)
     problems.raise_if_any()
     notes: list[str] = []
-    frame = cells.copy()
+    frame = text_cells(cells)
     col = {name: f"c{i}" for name, i in index.items()}
 
     def text(name: str) -> pd.Series:
@@ -159,11 +159,11 @@ def read_dfe_cells(
         lines = frame.loc[merged, "_line"].astype(int).tolist()
         names = sorted({str(t) for t in text("la_name")[merged].dropna()})
         notes.append(
-            f"{len(lines)} rows for authorities reported together ("
+            f"{len(lines)} row{'s' if len(lines) != 1 else ''} for authorities reported together ("
             + "; ".join(names[:5])
             + (" ..." if len(names) > 5 else "")
-            + f") were skipped: lines {_lines(lines)}. Their figures cannot be compared with "
-            "one authority's."
+            + f") skipped: line{'s' if len(lines) != 1 else ''} {_lines(lines)}. Their figures "
+            "cannot be compared with one authority's."
         )
     keep = ~merged & ~bad_level
     area = _areas(frame, level, text, index, keep, problems)
@@ -193,10 +193,16 @@ def read_dfe_cells(
     ].reset_index(drop=True)
     if missing:
         notes.append(
-            f"{missing} figures were suppressed or not given (c, z, x, low, k, u or blank); they "
-            "are counted as missing, not stored as zero."
+            f"{missing} figure{'s were' if missing != 1 else ' was'} suppressed or not given "
+            "(c, z, x, low, k, u or blank): counted as missing, not stored as zero."
         )
     return DfeCells(rows, measures, missing, notes)
+
+
+def text_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells as Python text, None where empty (whatever dtypes the reader chose)."""
+    frame = cells.astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def _header_index(header: Sequence[str]) -> dict[str, int]:

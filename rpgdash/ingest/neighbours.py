@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from rpgdash.db import Database
 from rpgdash.ingest.checks import Problems
+from rpgdash.ingest.dfe import text_cells
 from rpgdash.ingest.model import ParsedUpload
 from rpgdash.ingest.reading import RawTable
 from rpgdash.ingest.values import normalise_name, quote_cell
@@ -74,6 +75,7 @@ def read_neighbour_cells(
 ) -> NeighbourCells:
     """Check a statistical neighbours file's cells (``_line``, ``c0, ...``) and normalise them."""
     problems = Problems(file_name)
+    cells = text_cells(cells)
     index: dict[str, int] = {}
     for i, h in enumerate(header):
         index.setdefault(_key(h), i)
@@ -191,7 +193,9 @@ def read_neighbour_cells(
     notes = []
     if skipped:
         notes.append(
-            f"{len(skipped)} rows for authorities reported together were skipped: lines "
+            f"{len(skipped)} row{'s' if len(skipped) != 1 else ''} for authorities reported "
+            "together (such as '940 / 941') skipped: line"
+            + ("s " if len(skipped) != 1 else " ")
             + ", ".join(str(n) for n in skipped[:10])
             + "."
         )
