@@ -20,10 +20,11 @@ from rpgdash.benchmarks import queries
 from rpgdash.benchmarks.compute import Comparison, compute_benchmark, default_from
 from rpgdash.benchmarks.measures import period_error
 from rpgdash.db import Database
+from rpgdash.errors import RpgdashError
 from rpgdash.ingest.values import normalise_name
 
 
-class BenchmarkError(ValueError):
+class BenchmarkError(RpgdashError, ValueError):
     """A benchmark cannot be shown as asked; the message says what to do."""
 
 

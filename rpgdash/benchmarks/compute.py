@@ -9,7 +9,8 @@ Conventions (documented on the Benchmarks page and in the issue 15 note):
   better or worse, so no rank and no quartile.
 - **quartile**: the band among all local authorities with a value that period, as LAIT shows
   it: authorities ranked as above, then A = the best quarter, B, C, D = the worst quarter
-  (band = ceil(4 * rank / n), so with 152 authorities ranks 1-38 are A).
+  (band = floor(4 * (rank - 1) / n): with 152 authorities ranks 1-38 are A, 39-76 B, 77-114
+  C and 115-152 D; the best authority is always A, whatever n).
 - **change**: the value at the ``to`` period minus the value at the ``from`` period, for the
   authority and for each neighbour with both values; ranked like the values (for a
   ``decrease`` measure the largest fall is rank 1). Changes are rounded to 9 decimals before
@@ -43,7 +44,7 @@ def quartile_band(rank: int | None, n: int) -> str | None:
     """LAIT's quartile band of a rank among ``n``: A (best quarter) to D."""
     if rank is None or n == 0:
         return None
-    return BANDS[min(3, math.ceil(4 * rank / n) - 1)]
+    return BANDS[min(3, (4 * (rank - 1)) // n)]
 
 
 @dataclass(frozen=True)
