@@ -3,8 +3,8 @@
 import streamlit as st
 
 from rpgdash import ui
-from rpgdash.benchmarks import BenchmarkError
 from rpgdash.benchmarks.chart import benchmark_chart
+from rpgdash.benchmarks.core import BenchmarkError
 from rpgdash.benchmarks.measures import period_label
 from rpgdash.benchmarks.panel import ILLUSTRATIVE, METHOD
 from rpgdash.evidence import plain_markdown

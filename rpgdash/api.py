@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from rpgdash import queries, settings
-from rpgdash.benchmarks import benchmark
+from rpgdash.benchmarks.core import benchmark
 from rpgdash.db import Database
 from rpgdash.series import window
 from rpgdash.stats import analyse_series, compare_level_matrix, domain_model_frame

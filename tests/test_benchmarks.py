@@ -395,3 +395,22 @@ def test_a_column_chosen_on_upload_is_stored_with_its_direction(db, capsys):  # 
     assert status == 2 and "there is no column 'nope' to read" in err
     status, _, err = _cli(capsys, "ingest", "workforce", str(CSWW), "--la-code", "1", "--db", path)
     assert status == 2 and "--la-code does not apply to workforce files" in err
+
+
+def test_a_breakdown_column_keeps_its_total_rows(db):  # noqa: F811
+    from rpgdash.ingest import parse_upload
+
+    header = HEADER.replace("la_name,vacancy_rate_fte", "la_name,category,rereferral_percent")
+    body = "".join(
+        f"{GOOD}{category},{value}\n"
+        for category, value in (("Total", "21.5"), ("Boys", "20.1"), ("Girls", "c"))
+    )
+    parsed = parse_upload(db, (header + body).encode(), "cin.csv", "dfe")
+    rows = parsed.rows.to_pandas()
+    assert rows[["line", "measure", "value"]].to_dict("records") == [
+        {"line": 2, "measure": "Re-referrals within 12 months", "value": 21.5}
+    ]
+    assert "The file breaks figures down by 'category'; only its total rows were read" in " ".join(
+        parsed.notes
+    )
+    assert parsed.missing == 0  # Girls' 'c' is in a row that was not read

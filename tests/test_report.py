@@ -266,7 +266,7 @@ def test_accessible_structure(report: str) -> None:
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     assert parsed.tables and all(not c.startswith("table ") for c in parsed.tables)
     assert parsed.th_without_scope == 0
-    assert len(_charts(parsed)) == 3 + 4 + 1  # dumbbells, SPC charts, workforce
+    assert len(_charts(parsed)) == 3 + 4 + 1 + 4  # dumbbells, SPC, workforce, benchmarks
     for svg in parsed.svgs:
         assert svg["role"] == "img" and svg["aria-label"] and svg["title"] == svg["aria-label"]
         assert "xmlns" not in svg

@@ -39,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
-    from rpgdash.benchmarks import BenchmarkError
+    from rpgdash.benchmarks.core import BenchmarkError
     from rpgdash.benchmarks.panel import build_panel
     from rpgdash.db import DatabaseError, open_db
 

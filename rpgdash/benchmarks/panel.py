@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rpgdash.benchmarks import BenchmarkError, Who, benchmark, queries, resolve
+from rpgdash.benchmarks import queries
+from rpgdash.benchmarks.core import BenchmarkError, Who, benchmark, resolve
 from rpgdash.benchmarks.measures import period_label
 from rpgdash.db import Database
 

@@ -169,13 +169,13 @@ def read_dfe_cells(
     area = _areas(frame, level, text, index, keep, problems)
     long = _values(frame, measures, index, keep, problems)
     problems.raise_if_any()
-    missing = int(long["value"].isna().sum())
     long = long.join(area, on="_row")
     long["period"] = period.loc[long["_row"]].to_numpy()
-    long = long[long["value"].notna()].drop(columns="_row")
-    long = _drop_breakdowns(long, frame, header, index, measures, notes)
+    long = _drop_breakdowns(long.drop(columns="_row"), frame, header, index, measures, notes)
     _duplicates(long, index, header, problems)
     problems.raise_if_any()
+    missing = int(long["value"].isna().sum())
+    long = long[long["value"].notna()]
     rows = long.rename(columns={"_line": "line"})[
         [
             "line",
