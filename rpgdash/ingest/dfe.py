@@ -275,11 +275,13 @@ def _lines(lines: list[int]) -> str:
 def _areas(frame, level, text, index, keep, problems: Problems) -> pd.DataFrame:
     """Per row: level, area_key, area (name) and codes; problems for unknown codes."""
     out = []
-    columns = {n: text(n) for n in GEOGRAPHY_COLUMNS}
-    for row in frame.index[keep]:
-        line = int(frame.at[row, "_line"])
-        lv = level[row]
-        get = {n: columns[n][row] for n in columns}
+    chosen = keep.to_numpy()
+    rows = frame.index[chosen].tolist()
+    lines = frame["_line"][chosen].astype(int).tolist()
+    levels = level[chosen].tolist()
+    columns = {n: text(n)[chosen].tolist() for n in GEOGRAPHY_COLUMNS}
+    for i, (row, line, lv) in enumerate(zip(rows, lines, levels, strict=True)):
+        get = {n: values[i] for n, values in columns.items()}
         for name, pattern, example in (
             ("country_code", _GSS, "E92000001"),
             ("region_code", _GSS, "E12000007"),
@@ -352,7 +354,8 @@ def _values(frame, measures, index, keep, problems: Problems) -> pd.DataFrame:
         i = index[m.column.casefold().replace(" ", "_")]
         cells = frame.loc[keep, f"c{i}"]
         values = []
-        for row, line, raw in zip(cells.index, frame.loc[keep, "_line"], cells, strict=True):
+        lines = frame.loc[keep, "_line"].tolist()
+        for row, line, raw in zip(cells.index.tolist(), lines, cells.tolist(), strict=True):
             value = _figure(raw, codes)
             if value is _BAD:
                 problems.add(
