@@ -83,3 +83,32 @@ def test_the_page_shows_the_panel_the_cli_prints(app_env, demo_db, demo_path, ca
     later = build_panel(demo_db, "Vacancies", start="2016", end="2018")
     assert f"### {plain_markdown(later.change_sentence)}" in [m.value for m in at.markdown]
     assert re.search(r"between 2016 and 2018", later.change_sentence)
+
+
+def test_the_upload_page_takes_a_dfe_file_with_the_sites_la_code(tmp_path, monkeypatch):
+    from rpgdash.db import open_db
+    from tests.test_ingest_fixtures import build_fixture_db
+
+    path = tmp_path / "page.duckdb"
+    build_fixture_db(path).close()
+    monkeypatch.setenv("RPGDASH_DB", str(path))
+    monkeypatch.delenv("RPGDASH_READ_ONLY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at.session_state["upload_kind"] = "dfe"
+    at.run()
+    field = next(t for t in at.text_input if t.label.startswith("The site's LA code"))
+    field.input("302").run()
+    data = (ROOT / "tests" / "data" / "dfe" / "csww_indicators_2017_to_2020.csv").read_bytes()
+    at.file_uploader[0].upload("csww.csv", data, "text/csv").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows to add"] == "353" and metrics["Missing values (not stored)"] == "7"
+    assert any("Rows for 'Barnet' are Demo Borough's own figures." in i.value for i in at.info)
+    at.button(key="store_upload").click().run()
+    assert at.success[0].value.startswith(
+        "Stored as upload 1: added 353, changed 0, unchanged 0, missing 7; Demo Borough now "
+        "carries the LA code 302."
+    )
+    with open_db(path) as db:  # the page's connection is open: same configuration
+        assert benchmark(db, "Vacancies")["change"]["value"] == pytest.approx(-5.6)

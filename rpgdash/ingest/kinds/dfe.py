@@ -25,7 +25,7 @@ class DfeFigures(Storage):
         return Preview(
             parsed,
             diff.added,
-            diff.changed + int(diff.la_code_changes),
+            diff.changed,
             diff.unchanged,
             None,
             diff.to_add,
