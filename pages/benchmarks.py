@@ -66,3 +66,11 @@ st.markdown(f"#### Each neighbour's change, {period_label(start)} to {period_lab
 st.dataframe(panel.neighbour_changes, hide_index=True)
 with st.expander("How these figures are worked out"):
     st.markdown(plain_markdown(METHOD))
+    files = cached.sources(key)
+    st.caption(
+        plain_markdown(
+            "From the uploads: " + "; ".join(files) + "."
+            if files
+            else "No DfE file has been uploaded: these are the demo's illustrative figures."
+        )
+    )

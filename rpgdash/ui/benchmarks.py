@@ -15,6 +15,16 @@ def measure_names(db_path: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
+def sources(db_path: str) -> list[str]:
+    """The stored DfE uploads, newest first, as short text ("file (upload 3, 2026-01-02)")."""
+    table = queries.benchmark_uploads(_db(db_path))
+    return [
+        f"{r.file_name} (upload {r.upload_id}, {r.uploaded_at:%Y-%m-%d})"
+        for r in table.itertuples()
+    ]
+
+
+@st.cache_data(show_spinner=False)
 def panel(
     db_path: str, measure: str, site: str | None, start: str | None, end: str | None
 ) -> BenchmarkPanel:
