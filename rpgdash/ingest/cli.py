@@ -116,7 +116,7 @@ def _add_kind_options(parser: argparse.ArgumentParser) -> None:
             option.flag,
             dest=option.name,
             nargs="+" if option.many else None,
-            metavar=option.name.upper(),
+            metavar=option.metavar,
             help=f"{option.help} ({kinds} files)",
         )
 

@@ -64,6 +64,7 @@ class KindOption:
     label: str
     help: str
     many: bool = False
+    metavar: str = "VALUE"
 
 
 @dataclass(frozen=True)

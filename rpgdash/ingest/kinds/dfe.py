@@ -86,6 +86,7 @@ SPEC = UploadKind(
             "DfE columns to read, e.g. vacancy_rate_fte; a column the dashboard does not know "
             "may carry its improvement direction, e.g. my_percent:decrease",
             many=True,
+            metavar="COL",
         ),
         KindOption(
             "la_code",
@@ -93,6 +94,7 @@ SPEC = UploadKind(
             "The site's LA code (new E09000002 or old 301; blank: match by name)",
             "the site's LA code, new (E09000002) or old (301), recorded with this upload and "
             "used to find the site's own rows",
+            metavar="CODE",
         ),
     ),
 )
