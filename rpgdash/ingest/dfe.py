@@ -139,32 +139,13 @@ def read_dfe_cells(
             return pd.Series([None] * len(frame), index=frame.index, dtype=object)
         return frame[col[name]]
 
-    level_text = text("geographic_level")
-    level = level_text.map(lambda t: LEVELS.get(normalise_name(t)) if t else None)
-    bad_level = level.isna()
-    for line, value in zip(frame.loc[bad_level, "_line"], level_text[bad_level], strict=True):
-        shown = quote_cell(value) if value else "blank"
-        problems.add(
-            int(line),
-            index["geographic_level"],
-            f"the geographic_level is {shown}; use National, Regional or Local authority.",
-        )
+    level = _levels(frame, text("geographic_level"), index, problems)
+    _check_periods(frame, text("time_period"), index, problems)
     period = text("time_period")
-    for line, value in zip(frame["_line"], period, strict=True):
-        error = "the time_period is blank; fill it in" if not value else period_error(value)
-        if error:
-            problems.add(int(line), index["time_period"], error + ".")
     merged = _merged(frame, text)
     if merged.any():
-        lines = frame.loc[merged, "_line"].astype(int).tolist()
-        names = sorted({str(t) for t in text("la_name")[merged].dropna()})
-        notes.append(
-            f"{len(lines)} row{'s' if len(lines) != 1 else ''} for authorities reported together ("
-            + "; ".join(names[:5])
-            + (" ..." if len(names) > 5 else "")
-            + f") skipped: line{'s' if len(lines) != 1 else ''} {_lines(lines)}. Their figures "
-            "cannot be compared with one authority's."
-        )
+        notes.append(_merged_note(frame, text, merged))
+    bad_level = level.isna()
     keep = ~merged & ~bad_level
     area = _areas(frame, level, text, index, keep, problems)
     long = _values(frame, measures, index, keep, problems)
@@ -197,6 +178,40 @@ def read_dfe_cells(
             "(c, z, x, low, k, u or blank): counted as missing, not stored as zero."
         )
     return DfeCells(rows, measures, missing, notes)
+
+
+def _levels(frame, level_text: pd.Series, index, problems: Problems) -> pd.Series:
+    """The stored level of each row (None, with a located problem, when unknown)."""
+    level = level_text.map(lambda t: LEVELS.get(normalise_name(t)) if t else None)
+    bad = level.isna()
+    for line, value in zip(frame.loc[bad, "_line"], level_text[bad], strict=True):
+        shown = quote_cell(value) if value else "blank"
+        problems.add(
+            int(line),
+            index["geographic_level"],
+            f"the geographic_level is {shown}; use National, Regional or Local authority.",
+        )
+    return level
+
+
+def _check_periods(frame, period: pd.Series, index, problems: Problems) -> None:
+    for line, value in zip(frame["_line"], period, strict=True):
+        error = "the time_period is blank; fill it in" if not value else period_error(value)
+        if error:
+            problems.add(int(line), index["time_period"], error + ".")
+
+
+def _merged_note(frame, text, merged: pd.Series) -> str:
+    lines = frame.loc[merged, "_line"].astype(int).tolist()
+    names = sorted({str(t) for t in text("la_name")[merged].dropna()})
+    plural = "s" if len(lines) != 1 else ""
+    return (
+        f"{len(lines)} row{plural} for authorities reported together ("
+        + "; ".join(names[:5])
+        + (" ..." if len(names) > 5 else "")
+        + f") skipped: line{plural} {_lines(lines)}. Their figures cannot be compared with "
+        "one authority's."
+    )
 
 
 def text_cells(cells: pd.DataFrame) -> pd.DataFrame:
