@@ -414,3 +414,31 @@ def test_a_breakdown_column_keeps_its_total_rows(db):  # noqa: F811
         parsed.notes
     )
     assert parsed.missing == 0  # Girls' 'c' is in a row that was not read
+
+
+def test_the_benchmarks_migration_upgrades_an_older_file_and_changes_nothing_else(
+    tmp_path, monkeypatch
+):
+    import rpgdash.db as dbmod
+
+    index = dbmod.MIGRATIONS.index(dbmod._MIGRATION_BENCHMARKS)
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:index])
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", index)
+    with dbmod.open_db(path) as old:
+        before = table_checksums(old)
+    monkeypatch.undo()
+    with dbmod.open_db(path) as upgraded, upgraded.cursor() as cur:
+        assert dbmod.schema_version(cur) == dbmod.SCHEMA_VERSION
+        after = table_checksums(upgraded)
+    new = set(after) - set(before)
+    assert {
+        "benchmark_measures",
+        "benchmark_areas",
+        "benchmark_values",
+        "statistical_neighbours",
+        "site_la_codes",
+    } <= new
+    assert {t: after[t] for t in before if t != "schema_version"} == {
+        t: s for t, s in before.items() if t != "schema_version"
+    }
