@@ -22,7 +22,16 @@ from rpgdash.stats.disclosure import suppress_small_groups
 
 ALL_ROLES = queries.ALL_ROLES
 
-__all__ = ["analyse_trend", "benchmark", "comparable_waves", "compare_waves", "default_wave_pair"]
+__all__ = [
+    "analyse_trend",
+    "benchmark",
+    "comparable_waves",
+    "compare_domains",
+    "compare_waves",
+    "default_wave_pair",
+    "plan_defaults",
+    "plan_wave",
+]
 
 
 def comparable_waves(db: Database) -> list[str]:
