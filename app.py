@@ -21,6 +21,7 @@ survey_pages = [
 organisation_pages = [
     st.Page("pages/indicators.py", title="Indicators", icon=":material/show_chart:"),
     st.Page("pages/workforce.py", title="Workforce", icon=":material/badge:"),
+    st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
 ]
 evidence_pages = [
     st.Page("pages/evidence.py", title="Evidence from interviews", icon=":material/forum:"),

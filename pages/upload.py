@@ -69,6 +69,15 @@ if spec.asks_wave:
 
 if spec.help:
     st.caption(spec.help)
+kind_options = {}
+for option in spec.options:
+    given = st.text_input(option.label, help=option.help, key=f"upload_{kind}_{option.name}")
+    if given.strip():
+        kind_options[option.name] = (
+            [part.strip() for part in given.split(",") if part.strip()]
+            if option.many
+            else given.strip()
+        )
 
 limit_mb = max_upload_bytes() // (1024 * 1024)
 uploaded = st.file_uploader(
@@ -91,6 +100,7 @@ if uploaded is not None:
             site,
             wave,
             sheet.strip() or None,
+            repr(sorted(kind_options.items())),
         )
         if st.session_state.get("upload_plan_key") != plan_key:
             bar = st.progress(0.0, "Reading the file")
@@ -104,6 +114,7 @@ if uploaded is not None:
                     wave=wave,
                     sheet=sheet.strip() or None,
                     progress=lambda f, m: bar.progress(min(f, 1.0), m),
+                    options=kind_options,
                 )
                 st.session_state["upload_plan"] = ingest.preview(db, parsed)
                 st.session_state["upload_plan_key"] = plan_key

@@ -4,6 +4,7 @@
 >>> db = rpgdash.open_db(read_only=True)
 >>> rpgdash.compare_waves(db, role="Team manager")          # doctest: +SKIP
 >>> rpgdash.analyse_trend(db, "Referrals", change_point="2017-01")  # doctest: +SKIP
+>>> rpgdash.benchmark(db, "Vacancies")                          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from rpgdash import queries, settings
+from rpgdash.benchmarks.core import benchmark
 from rpgdash.db import Database
 from rpgdash.series import window
 from rpgdash.stats import analyse_series, compare_level_matrix, domain_model_frame
 from rpgdash.stats.disclosure import suppress_small_groups
 
 ALL_ROLES = queries.ALL_ROLES
+
+__all__ = [
+    "analyse_trend",
+    "benchmark",
+    "comparable_waves",
+    "compare_domains",
+    "compare_waves",
+    "default_wave_pair",
+    "plan_defaults",
+    "plan_wave",
+]
 
 
 def comparable_waves(db: Database) -> list[str]:

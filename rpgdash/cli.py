@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_plugin_commands(sub: argparse._SubParsersAction) -> None:
     """Commands whose implementation lives beside the code they drive."""
+    from rpgdash.benchmarks import cli as benchmarks_cli
     from rpgdash.ingest import cli as ingest_cli
     from rpgdash.report import cli as report_cli
     from rpgdash.stats import cli as stats_cli
@@ -94,6 +95,7 @@ def _add_plugin_commands(sub: argparse._SubParsersAction) -> None:
     stats_cli.add_plan_parser(sub)
     ingest_cli.add_parsers(sub)
     report_cli.add_parser(sub)
+    benchmarks_cli.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

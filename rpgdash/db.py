@@ -58,6 +58,21 @@ The schema is documented here and only here. Tables, in the order data flows int
     ``focus group``, ``survey comment``, ``observation``), the speaker's job role when
     recorded (NULL otherwise) and whether it is an illustrative demo excerpt. Themes and
     excerpts an upload added carry its ``upload_id``.
+``benchmark_measures`` / ``benchmark_areas`` / ``benchmark_values``
+    Published comparison figures (DfE Explore Education Statistics files): each measure with
+    the DfE column it came from, its unit and improvement direction; each area (England, a
+    region or a local authority, the customer's own included) with its codes; one value per
+    area, measure and DfE ``time_period`` (``2018`` or ``201819``) per upload. An upload adds
+    rows rather than overwriting them: the stored value of a key is the one of the latest
+    upload holding it (``upload_id`` 0 is the demo), so reverting an upload is deleting its
+    rows (``rpgdash/benchmarks/store.py``).
+``statistical_neighbours``
+    DfE's statistical neighbours: for a local authority (by ``old_la_code`` and name) its
+    neighbours in order (``position`` 1-10) with the closeness band where given; the set in
+    force for an authority is the latest upload's.
+``site_la_codes``
+    The LA code (new ``E0…`` or old three-digit) a stored site carries, for matching DfE rows
+    to it; the latest row per site is in force.
 """
 
 from __future__ import annotations
@@ -300,9 +315,70 @@ CREATE TABLE excerpts (
 );
 """
 
+# Migration 4 (benchmarks, issue 15): published comparison figures and statistical neighbours.
+# Self-contained: no foreign keys (uploads are reverted by deleting their rows, see the module
+# docstring) and no change to earlier tables.
+_MIGRATION_BENCHMARKS = """
+CREATE SEQUENCE benchmark_measure_ids START 1;
+CREATE TABLE benchmark_measures (
+    measure_id INTEGER PRIMARY KEY DEFAULT nextval('benchmark_measure_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    dfe_column VARCHAR NOT NULL UNIQUE,
+    unit VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL CHECK (direction IN ('increase', 'decrease', 'neutral')),
+    release VARCHAR,
+    upload_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE SEQUENCE benchmark_area_ids START 1;
+CREATE TABLE benchmark_areas (
+    area_id INTEGER PRIMARY KEY DEFAULT nextval('benchmark_area_ids'),
+    level VARCHAR NOT NULL CHECK (level IN ('national', 'region', 'local_authority')),
+    area_key VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    new_la_code VARCHAR,
+    old_la_code VARCHAR,
+    region_code VARCHAR,
+    region_name VARCHAR,
+    illustrative BOOLEAN NOT NULL DEFAULT FALSE,
+    upload_id INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (level, area_key)
+);
+CREATE TABLE benchmark_values (
+    area_id INTEGER NOT NULL,
+    measure_id INTEGER NOT NULL,
+    period VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    upload_id INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (area_id, measure_id, period, upload_id)
+);
+CREATE TABLE statistical_neighbours (
+    la_key VARCHAR NOT NULL,
+    la_code VARCHAR,
+    la_name VARCHAR NOT NULL,
+    position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 10),
+    neighbour_code VARCHAR,
+    neighbour_name VARCHAR,
+    closeness VARCHAR,
+    upload_id INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (la_key, position, upload_id)
+);
+CREATE SEQUENCE site_la_code_ids START 1;
+CREATE TABLE site_la_codes (
+    seq INTEGER PRIMARY KEY DEFAULT nextval('site_la_code_ids'),
+    site_id INTEGER NOT NULL,
+    la_code VARCHAR NOT NULL,
+    upload_id INTEGER NOT NULL DEFAULT 0
+);
+"""
+
 #: Migrations in order; migration i (1-based) brings the schema to version i.
 #: Never edit an applied migration: append a new one.
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
+MIGRATIONS: tuple[str, ...] = (
+    _MIGRATION_1,
+    _MIGRATION_2,
+    _MIGRATION_3,
+    _MIGRATION_BENCHMARKS,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from rpgdash.db import Database, open_db
+from rpgdash.demo_benchmarks import insert_demo_benchmarks
 from rpgdash.demo_evidence import insert_demo_evidence
 
 SITE_NAME = "Demo local authority"
@@ -430,6 +431,7 @@ def build_demo(db: Database, *, seed: int = DEFAULT_SEED, scale: int = 1) -> Non
         for site_index, site_name in enumerate(_site_names(scale), 1):
             _insert_site(cur, site_index, site_name, seed, wave_ids, role_ids)
         insert_demo_evidence(cur)
+        insert_demo_benchmarks(cur, _site_names(scale)[0], WORKFORCE, WORKFORCE_YEARS)
 
 
 def _insert_site(

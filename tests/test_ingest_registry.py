@@ -19,19 +19,24 @@ from tests.test_ingest_fixtures import db  # noqa: F401  (fixture)
 
 
 def test_every_kind_is_declared_once_with_what_the_page_shows():
-    assert list(KINDS) == ["indicators", "workforce", "survey", "excerpts"]
+    assert list(KINDS) == ["indicators", "workforce", "survey", "excerpts", "dfe", "neighbours"]
     for name, spec in KINDS.items():
         assert spec.name == name
         assert spec.label and spec.table and spec.key and spec.coverage
     assert [s.name for s in KINDS.values() if s.asks_wave] == ["survey"]
-    assert [s.name for s in KINDS.values() if s.can_replace] == ["indicators", "workforce"]
+    assert [s.name for s in KINDS.values() if s.can_replace] == [
+        "indicators",
+        "workforce",
+        "dfe",
+        "neighbours",
+    ]
 
 
 def test_cli_offers_exactly_the_registered_kinds(capsys):
     with pytest.raises(SystemExit):
         main(["ingest", "--help"])
     usage = capsys.readouterr().out
-    assert "{indicators,workforce,survey,excerpts}" in usage
+    assert "{indicators,workforce,survey,excerpts,dfe,neighbours}" in usage
 
 
 def test_every_refusal_is_an_rpgdash_error():

@@ -15,6 +15,7 @@ PAGES = [
     "pages/relationships.py",
     "pages/indicators.py",
     "pages/workforce.py",
+    "pages/benchmarks.py",
     "pages/evidence.py",
     "pages/model.py",
     "pages/upload.py",

@@ -266,7 +266,7 @@ def test_accessible_structure(report: str) -> None:
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     assert parsed.tables and all(not c.startswith("table ") for c in parsed.tables)
     assert parsed.th_without_scope == 0
-    assert len(_charts(parsed)) == 3 + 4 + 1  # dumbbells, SPC charts, workforce
+    assert len(_charts(parsed)) == 3 + 4 + 1 + 4  # dumbbells, SPC, workforce, benchmarks
     for svg in parsed.svgs:
         assert svg["role"] == "img" and svg["aria-label"] and svg["title"] == svg["aria-label"]
         assert "xmlns" not in svg
@@ -286,7 +286,7 @@ def test_a_suppressed_role_shows_no_numbers(other_report: str) -> None:
     assert "Results for Other are not shown: fewer than 5 responses" in other_report
     assert "Professional practice (Other): " not in other_report
     parsed = outline(other_report)
-    assert len(_charts(parsed)) == 4 + 1  # no dumbbell charts: only SPC and workforce
+    assert len(_charts(parsed)) == 4 + 1 + 4  # no dumbbells: SPC, workforce, benchmarks
     assert not any(c.startswith("Professional practice: results") for c in parsed.tables)
     linked = [c for c in parsed.tables if c.startswith("Survey statements linked to")]
     assert linked
@@ -369,7 +369,7 @@ def test_it_renders_in_chromium_without_requests(report: str, tmp_path: Path) ->
         found = pool.submit(_render, path, tmp_path).result(timeout=120)
     assert found["requests"] == [path.as_uri()]
     assert found["h1"] == "Reflective practice groups: board report"
-    assert len(found["widths"]) == 8 and min(found["widths"]) > 300
+    assert len(found["widths"]) == 12 and min(found["widths"]) > 300
     assert (tmp_path / "report.png").stat().st_size > 50_000
     pages = re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "report.pdf").read_bytes())
     assert len(pages) > 5  # an A4 board paper, not one endless page

@@ -15,6 +15,9 @@ Every refusal raises an :class:`IngestError` whose ``problems`` name file, line 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rpgdash import queries
 from rpgdash.db import Database
 from rpgdash.ingest.commit import commit, set_indicator_direction
@@ -53,11 +56,13 @@ def parse_upload(
     wave: WaveDetails | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ParsedUpload:
     """Read and validate one file of ``kind`` (a name in :data:`KINDS`).
 
     ``site`` is for files without a site column; it defaults to the only local-authority
-    site stored. A site name not stored yet is created when the upload is stored.
+    site stored. A site name not stored yet is created when the upload is stored. ``options``
+    holds the kind's own choices (its spec's ``options``, by name; others are ignored).
     """
     spec = kind_spec(kind)
     raw = read_upload(data, file_name, sheet=sheet, progress=progress)
@@ -65,8 +70,11 @@ def parse_upload(
         # Files without a site column belong to the only local-authority site, if just one.
         site = default_site(db)
     try:
-        options = {"site": site, "wave": wave} if spec.asks_wave else {"site": site}
-        parsed = spec.parse_raw(raw, db, **options)
+        given = {"site": site, "wave": wave} if spec.asks_wave else {"site": site}
+        for option in spec.options:
+            if (options or {}).get(option.name) is not None:
+                given[option.name] = options[option.name]
+        parsed = spec.parse_raw(raw, db, **given)
     finally:
         raw.close()
     if progress:

@@ -17,7 +17,16 @@ from pathlib import Path
 from rpgdash import queries
 from rpgdash.db import DIRECTIONS, Database, open_db
 from rpgdash.errors import RpgdashError
-from rpgdash.ingest import KINDS, WaveDetails, check_size, commit, parse_upload, preview, revert
+from rpgdash.ingest import (
+    KINDS,
+    InvalidContent,
+    WaveDetails,
+    check_size,
+    commit,
+    parse_upload,
+    preview,
+    revert,
+)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -81,6 +90,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print progress (reading, checking, storing) on stderr",
     )
+    _add_kind_options(ingest)
     ingest.set_defaults(func=run_ingest)
 
     uploads = subparsers.add_parser("uploads", help="list the upload history")
@@ -92,6 +102,34 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     rev.add_argument("upload_id", type=int, help="upload number (see 'uploads')")
     rev.add_argument("--db", help="database file")
     rev.set_defaults(func=run_revert)
+
+
+def _kind_options():
+    """Each kind's own options once (a flag two kinds share is added once)."""
+    return {o.flag: o for spec in KINDS.values() for o in spec.options}.values()
+
+
+def _add_kind_options(parser: argparse.ArgumentParser) -> None:
+    for option in _kind_options():
+        kinds = ", ".join(n for n, s in KINDS.items() if option in s.options)
+        parser.add_argument(
+            option.flag,
+            dest=option.name,
+            nargs="+" if option.many else None,
+            metavar=option.metavar,
+            help=f"{option.help} ({kinds} files)",
+        )
+
+
+def _options_for(kind: str, args: argparse.Namespace, file_name: str) -> dict:
+    """The kind's own options from ``args``; refuse one given for a kind that takes none."""
+    spec = KINDS[kind]
+    for option in _kind_options():
+        if getattr(args, option.name, None) is not None and option not in spec.options:
+            raise InvalidContent.single(
+                file_name, f"{option.flag} does not apply to {kind} files; leave it out."
+            )
+    return {o.name: getattr(args, o.name, None) for o in spec.options}
 
 
 def _date(text: str) -> dt.date:
@@ -124,6 +162,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         return _refuse(str(exc))
     progress = _print_progress if args.progress else None
     try:
+        options = _options_for(args.kind, args, name)
         wave = None
         if args.wave:
             wave = WaveDetails(args.wave, args.fieldwork_start, args.fieldwork_end, args.invited)
@@ -136,6 +175,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             wave=wave,
             sheet=args.sheet,
             progress=progress,
+            options=options,
         )
         plan = preview(db, parsed)
         for note in parsed.notes:

@@ -492,6 +492,44 @@ def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.Dat
     return h.section(2, "Workforce", inner, anchor="workforce")
 
 
+def benchmarks_section(ctx: ReportContext) -> str:
+    """The authority against its statistical neighbours, region and England (the same panels
+    as the Benchmarks page)."""
+    from rpgdash.benchmarks.chart import benchmark_chart
+    from rpgdash.benchmarks.panel import ILLUSTRATIVE as BENCHMARKS_ILLUSTRATIVE
+    from rpgdash.benchmarks.panel import METHOD, build_panels
+
+    panels, skipped = build_panels(ctx.db, site=ctx.site)
+    if not panels:
+        reason = skipped[0] if skipped else "No benchmark figures are stored."
+        inner = h.paragraph(reason)
+        return h.section(2, "Benchmarks", inner, anchor="benchmarks")
+    inner = h.paragraph(
+        f"How {ctx.site}'s figures, and their change since the RPG start, compare with its "
+        "statistical neighbours, its region and England, from DfE's published statistics."
+    )
+    if any(p.illustrative for p in panels):
+        inner += h.paragraph(BENCHMARKS_ILLUSTRATIVE, "caveat")
+    for i, panel in enumerate(panels):
+        chart = benchmark_chart(
+            panel.chart_data,
+            title=f"{panel.measure}: {panel.site}, its neighbours, region and England",
+            unit=panel.unit,
+        )
+        block = (
+            h.paragraph(panel.change_sentence)
+            + h.paragraph(panel.rank_sentence)
+            + chart_svg(
+                chart, label=f"{panel.change_sentence} {panel.rank_sentence}", key=f"benchmark-{i}"
+            )
+            + h.table(panel.table, caption=f"{panel.measure} by year ({panel.unit})")
+            + h.paragraph(panel.caveat, "caveat")
+        )
+        inner += h.section(3, panel.measure, block, anchor=f"benchmark-{h.slug(panel.measure)}")
+    inner += h.paragraph(METHOD, "caveat")
+    return h.section(2, "Benchmarks", inner, anchor="benchmarks")
+
+
 def _theme_block(
     ctx: ReportContext,
     theme: object,

@@ -8,11 +8,19 @@ Adding a kind: write ``rpgdash/ingest/kinds/<name>.py`` with its parser and a ``
 
 from __future__ import annotations
 
-from rpgdash.ingest.kinds import excerpts, indicators, survey, workforce
+from rpgdash.ingest.kinds import dfe, excerpts, indicators, neighbours, survey, workforce
 from rpgdash.ingest.kinds.base import UploadKind
 
 KINDS: dict[str, UploadKind] = {
-    spec.name: spec for spec in (indicators.SPEC, workforce.SPEC, survey.SPEC, excerpts.SPEC)
+    spec.name: spec
+    for spec in (
+        indicators.SPEC,
+        workforce.SPEC,
+        survey.SPEC,
+        excerpts.SPEC,
+        dfe.SPEC,
+        neighbours.SPEC,
+    )
 }
 
 

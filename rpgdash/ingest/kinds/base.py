@@ -55,6 +55,19 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class KindOption:
+    """A choice a kind's parser takes besides the site, wave and sheet, declared once for the
+    CLI (``flag``) and the upload page (``label``); the parser receives it as ``name``."""
+
+    name: str
+    flag: str
+    label: str
+    help: str
+    many: bool = False
+    metavar: str = "VALUE"
+
+
+@dataclass(frozen=True)
 class UploadKind:
     """One kind of upload, as the CLI, the upload page and the tests see it.
 
@@ -77,6 +90,7 @@ class UploadKind:
     asks_wave: bool = False
     help: str | None = None
     materialise: bool = True
+    options: tuple[KindOption, ...] = ()
 
     def parse_raw(self, raw: RawTable, db: Database, **options: Any) -> ParsedUpload:
         if self.materialise:

@@ -1,0 +1,71 @@
+"""The benchmark chart: the authority against its neighbours' median and range, its region and
+England over the years (DataFrame in, Altair chart out; no data access)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+#: Series colours (the authority darkest); series also differ by line dash and point shape.
+_AUTHORITY = "#1d3557"
+_OTHERS = ("#8d5a97", "#2a9d8f", "#6c757d")
+_DASHES = ([8, 4], [2, 2], [1, 0])
+
+
+def benchmark_chart(data: pd.DataFrame, *, title: str, unit: str) -> alt.LayerChart:
+    """Lines per series with the neighbours' range as a band.
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+        Columns period (label), order, series, value, low, high (see
+        :func:`rpgdash.benchmarks.panel.build_panel`); the first series is the authority.
+    title : str
+        The finding the chart illustrates.
+    unit : str
+        The measure's unit, for the axis title.
+    """
+    names = list(dict.fromkeys(data["series"]))
+    periods = list(dict.fromkeys(data.sort_values("order")["period"]))
+    x = alt.X("period:O", sort=periods, title=None, axis=alt.Axis(labelAngle=0))
+    axis_title = "percent" if unit == "%" else unit
+    colours = [_AUTHORITY, *_OTHERS][: len(names)]
+    dashes = [[1, 0], *_DASHES][: len(names)]
+    legend = alt.Legend(title=None, orient="top")
+    band = (
+        alt.Chart(data.drop_duplicates("period"))
+        .mark_area(opacity=0.18, color=_OTHERS[0])
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title=axis_title),
+            y2="high:Q",
+            tooltip=[
+                alt.Tooltip("period:O", title="Year"),
+                alt.Tooltip("low:Q", title="Lowest neighbour"),
+                alt.Tooltip("high:Q", title="Highest neighbour"),
+            ],
+        )
+    )
+    lines = (
+        alt.Chart(data.dropna(subset=["value"]))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=axis_title),
+            color=alt.Color(
+                "series:N", scale=alt.Scale(domain=names, range=colours), legend=legend
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=names, range=dashes), legend=legend
+            ),
+            shape=alt.Shape("series:N", scale=alt.Scale(domain=names), legend=legend),
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("period:O", title="Year"),
+                alt.Tooltip("value:Q", title="Value", format=".1f"),
+            ],
+        )
+    )
+    return alt.layer(band, lines).properties(
+        title=alt.TitleParams(title, anchor="start"), width="container", height=260
+    )
