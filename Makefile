@@ -28,7 +28,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m rpgdash init-demo --if-missing
 
 run: demo
-	$(PY) -m rpgdash.serve --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev $(CHROMIUM)
 	$(PY) -m pytest -n 2 --dist loadgroup

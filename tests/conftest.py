@@ -9,7 +9,6 @@ import pytest
 
 from rpgdash.db import Database, open_db
 from rpgdash.demo import init_demo
-from tests.apptest_support import navigation_only
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,11 +42,3 @@ def app_env(monkeypatch: pytest.MonkeyPatch, writable_demo: Path) -> Path:
     monkeypatch.setenv("RPGDASH_DB", str(writable_demo))
     monkeypatch.chdir(ROOT)
     return writable_demo
-
-
-@pytest.fixture(autouse=True)
-def _navigation_only() -> None:
-    """AppTest runs go through app.py, as in the real server (tests/apptest_support.py)."""
-    undo = navigation_only()
-    yield
-    undo()

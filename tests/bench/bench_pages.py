@@ -17,7 +17,6 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from rpgdash.demo import init_demo
-from tests.apptest_support import navigation_only
 
 ROOT = Path(__file__).resolve().parents[2]
 REPEATS = 25
@@ -87,7 +86,6 @@ def main() -> None:
         init_demo(path, scale=100)
         os.environ["RPGDASH_DB"] = str(path)
         os.chdir(ROOT)
-        navigation_only()
         base = _baseline()
         print(f"{'empty-chart rerun (baseline)':44s} {base * 1000:8.1f} ms")
         for page in ("pages/professional.py", "pages/self_efficacy.py", "pages/relationships.py"):
