@@ -18,9 +18,7 @@ from playwright.sync_api import Page
 
 from rpgdash.db import open_db
 from rpgdash.report import write_report
-from tests.e2e.conftest import ROOT, problems_on, wait_for_app
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.conftest import ROOT, problems_on, wait_for_app, wait_for_charts
 
 BLOCKING = {"serious", "critical"}
 AXE_OPTIONS = {
@@ -106,10 +104,9 @@ def test_no_serious_accessibility_violations_on_the_page(
     page.goto(f"{server}/{path}")
     wait_for_app(page)
     if path in {"", "professional", "self_efficacy", "relationships", "indicators", "workforce"}:
-        page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=30_000)
+        wait_for_charts(page)
     if path == "model":
         page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=30_000)
-    page.wait_for_timeout(500)
     assert problems_on(page) == []
     found = blocking_violations(page)
     page.screenshot(path=tmp_path / f"{path or 'overview'}.png", full_page=True)

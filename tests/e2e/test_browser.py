@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import problems_on, wait_for_app
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.conftest import SCRIPT_DONE, problems_on, wait_for_app, wait_for_charts
 
 PAGES = [
     "",
@@ -27,13 +26,20 @@ CHART_PAGES = {"", "professional", "self_efficacy", "relationships", "indicators
 
 
 def choose_role(page: Page, role: str) -> None:
+    """Pick a job role in the sidebar; the caller waits for what the rerun should show."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text="Job role"
     )
     box.click()
     page.locator('[role="option"]').filter(has_text=role).first.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    expect(page.locator('[data-testid="stSidebar"] input[aria-label="Job role"]')).to_have_value(
+        role
+    )
+
+
+def shown_for(page: Page, role: str) -> Locator:
+    """The line a survey page draws for the chosen role: its n, or why nothing is shown."""
+    return page.get_by_text(re.compile(f"^{role} · n =|^No results are shown for {role}")).first
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -44,7 +50,7 @@ def test_every_page_renders_without_errors(
     wait_for_app(page)
     assert problems_on(page) == []
     if path in CHART_PAGES:
-        page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=30_000)
+        wait_for_charts(page)
     page.screenshot(path=tmp_path / f"{path or 'overview'}.png", full_page=True)
 
 
@@ -56,13 +62,16 @@ def test_role_filter_changes_the_figures(server: str, page: Page, path: str) -> 
     choose_role(page, "Team manager")
     # The caption under the summary names the role and its n once the rerun has finished.
     page.get_by_text("Team manager · n =").wait_for(timeout=30_000)
+    page.wait_for_selector(SCRIPT_DONE)
     caption_after = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     assert caption_after != caption_before
     assert problems_on(page) == []
     choose_role(page, "Other")  # too few respondents: a plain refusal, no numbers
     page.get_by_text("No results are shown for Other").wait_for(timeout=30_000)
-    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
-    assert "n =" not in text and "Mean (" not in text
+    page.wait_for_selector(SCRIPT_DONE)  # the run is over: the last role's figures are gone
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    expect(main).not_to_contain_text("n =")
+    expect(main).not_to_contain_text("Mean (")
     assert problems_on(page) == []
 
 
@@ -70,11 +79,15 @@ def test_role_choice_persists_between_pages(server: str, page: Page) -> None:
     page.goto(f"{server}/professional")
     wait_for_app(page)
     choose_role(page, "Lead practitioner")
+    shown_for(page, "Lead practitioner").wait_for(timeout=30_000)
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Relationships").click()
+    expect(page.locator('[data-testid="stMainBlockContainer"] h1')).to_have_text(
+        "Relationships", timeout=30_000
+    )
     wait_for_app(page)
-    page.wait_for_timeout(500)
     chosen = page.locator('[data-testid="stSidebar"] input[aria-label="Job role"]')
-    assert chosen.input_value() == "Lead practitioner"
+    expect(chosen).to_have_value("Lead practitioner")
+    shown_for(page, "Lead practitioner").wait_for(timeout=30_000)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +100,7 @@ def test_role_choice_persists_between_pages(server: str, page: Page) -> None:
 def test_time_charts_carry_the_timeline_events(server: str, page: Page, path, labels) -> None:
     page.goto(f"{server}/{path}")
     wait_for_app(page)
-    page.wait_for_selector(".vega-embed svg", timeout=30_000)
+    wait_for_charts(page)
     drawn = " ".join(page.locator(".vega-embed svg text").all_text_contents())
     for label in labels:
         assert label in drawn
