@@ -52,7 +52,7 @@ def long_counts(domain: str, role: str, statement: str, wave: str, levels: list[
 # --- Mann-Whitney -------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=nonempty_counts, b=nonempty_counts)
 def test_mann_whitney_matches_scipy_on_expanded_data(a, b):
     u, p = mann_whitney_from_levels(a, b)
@@ -115,7 +115,7 @@ def test_mann_whitney_rejects_bad_counts():
         mann_whitney_from_levels([1, -2, 3, 0], [1, 2, 3, 4])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=level_counts, b=level_counts)
 def test_swapping_waves_complements_u_and_keeps_p(a, b):
     u_ab, p_ab = mann_whitney_from_levels(a, b)
@@ -130,7 +130,7 @@ def test_swapping_waves_complements_u_and_keeps_p(a, b):
 # --- describe_levels, Cliff's delta, Holm -------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(counts=nonempty_counts)
 def test_describe_levels_matches_numpy_and_statsmodels(counts):
     x = expand(counts)
@@ -330,7 +330,7 @@ def test_cliffs_delta_interval_all_agree_groups_have_width():
     assert d == 0 and lo < 0 < hi
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=nonempty_counts, b=nonempty_counts)
 def test_cliffs_delta_matches_brute_force_pair_count(a, b):
     xa, xb = expand(a), expand(b)
