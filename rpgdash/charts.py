@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -570,35 +571,44 @@ def _dumbbell_layout(
 
 
 def _likert_segments(shares: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
-    """Start/end (in %) of each answer level, disagree levels left of 0 and agree right."""
-    records = []
-    statements = list(dict.fromkeys(shares["statement"]))
-    for (statement, wave), group in shares.groupby(["statement", "wave"], sort=False):
-        share = group.groupby("score")["share"].sum().reindex(range(1, 5), fill_value=0.0) * 100
-        count = group.groupby("score")["n"].sum().reindex(range(1, 5), fill_value=0)
-        n_total = int(group["n_total"].max())
-        starts = {1: -(share[1] + share[2]), 2: -share[2], 3: 0.0, 4: share[3]}
-        for score in range(1, 5):
-            records.append(
-                {
-                    "statement": statement,
-                    "label": _wrapped(statement),
-                    "wave": wave,
-                    "score": score,
-                    "level": SCALE_LABELS[score],
-                    "x_start": float(starts[score]),
-                    "x_end": float(starts[score] + share[score]),
-                    "percent": float(share[score]),
-                    "n": int(count[score]),
-                    "n_total": n_total,
-                    "text_colour": LIKERT_TEXT_COLOURS[score],
-                    "pct_agree": float(share[3] + share[4]),
-                    "pct_disagree": float(share[1] + share[2]),
-                }
-            )
-    out = pd.DataFrame(records)
+    """Start/end (in %) of each answer level, disagree levels left of 0 and agree right.
+
+    One row per statement, wave and level 1-4, statements in input order, then waves in
+    ``waves`` order (others after), then level.
+    """
+    keys = ["statement", "wave"]
+    levels = list(range(1, 5))
+    grouped = shares.groupby([*keys, "score"], sort=False)
+    share = grouped["share"].sum().unstack("score").reindex(columns=levels).fillna(0.0) * 100
+    count = grouped["n"].sum().unstack("score").reindex(columns=levels).fillna(0).astype(int)
+    n_total = shares.groupby(keys, sort=False)["n_total"].max().astype(int)
+    pct = share.to_numpy()
+    starts = np.column_stack([-(pct[:, 0] + pct[:, 1]), -pct[:, 1], np.zeros(len(pct)), pct[:, 2]])
+    rows = len(share)
+    statement = np.repeat(share.index.get_level_values("statement").to_numpy(), 4)
+    wave = np.repeat(share.index.get_level_values("wave").to_numpy(), 4)
+    score = np.tile(levels, rows)
+    labels = {text: _wrapped(text) for text in dict.fromkeys(statement)}
+    out = pd.DataFrame(
+        {
+            "statement": statement,
+            "label": [labels[text] for text in statement],
+            "wave": wave,
+            "score": score,
+            "level": [SCALE_LABELS[k] for k in score],
+            "x_start": starts.ravel().astype(float),
+            "x_end": (starts + pct).ravel().astype(float),
+            "percent": pct.ravel().astype(float),
+            "n": count.reindex(share.index).to_numpy().ravel().astype(int),
+            "n_total": np.repeat(n_total.reindex(share.index).to_numpy(), 4).astype(int),
+            "text_colour": [LIKERT_TEXT_COLOURS[k] for k in score],
+            "pct_agree": np.repeat(pct[:, 2] + pct[:, 3], 4).astype(float),
+            "pct_disagree": np.repeat(pct[:, 0] + pct[:, 1], 4).astype(float),
+        }
+    )
+    statements = {text: i for i, text in enumerate(dict.fromkeys(shares["statement"]))}
     wave_rank = {w: i for i, w in enumerate(waves)}
-    out["_s"] = out["statement"].map(statements.index)
+    out["_s"] = out["statement"].map(statements)
     out["_w"] = out["wave"].map(lambda w: wave_rank.get(w, len(wave_rank)))
     return out.sort_values(["_s", "_w", "score"]).drop(columns=["_s", "_w"]).reset_index(drop=True)
 
