@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.serving import APP, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
+# expect() retries until its condition holds; a loaded CI machine gets 30 s, not 5.
+expect.set_options(timeout=30_000)
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
