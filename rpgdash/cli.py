@@ -14,13 +14,7 @@ from importlib import import_module
 from pathlib import Path
 
 from rpgdash.db import DatabaseError, open_db
-
-#: ``export TABLE``: the query function in :mod:`rpgdash.queries` that reads each table.
-EXPORTS: dict[str, str] = {
-    "survey": "survey_export",
-    "indicators": "indicators_export",
-    "workforce": "workforce_export",
-}
+from rpgdash.export import TABLES
 
 
 @dataclass(frozen=True)
@@ -83,14 +77,12 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from rpgdash import queries
-    from rpgdash.ingest.safe_csv import to_safe_csv
+    from rpgdash.export import export_rows, to_csv
 
-    read = getattr(queries, EXPORTS[args.table])
     with open_db(args.db, read_only=True) as db:
-        table = read(db, site=args.site)
-    Path(args.out).write_bytes(to_safe_csv(table))
-    print(f"Wrote {len(table)} rows to {args.out}.")
+        header, rows = export_rows(db, args.table, site=args.site)
+    Path(args.out).write_bytes(to_csv(header, rows))
+    print(f"Wrote {len(rows)} rows to {args.out}.")
     return 0
 
 
@@ -126,7 +118,7 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_init_demo)
 
     export = sub.add_parser("export", help="write tidy CSV files of stored data")
-    export.add_argument("table", choices=sorted(EXPORTS))
+    export.add_argument("table", choices=TABLES)
     export.add_argument("--out", required=True, help="CSV file to write")
     export.add_argument("--site", help="only this site (default: every site)")
     _add_db_option(export)

@@ -182,3 +182,22 @@ def test_a_plugin_command_is_parsed_by_its_own_parser(tmp_path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["stats", "trend", "--help"])
     assert "--change-point" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("table", ["survey", "indicators", "workforce"])
+def test_export_writes_the_same_bytes_as_the_pages_csv_writer(writable_demo, table) -> None:
+    """The CLI's pandas-free writer and to_safe_csv (used for the pages' downloads) agree."""
+    from rpgdash import export, queries
+    from rpgdash.db import open_db
+    from rpgdash.ingest.safe_csv import to_safe_csv
+
+    with open_db(writable_demo) as db:
+        with db.transaction() as cur:  # text a spreadsheet would run as a formula
+            cur.execute("INSERT INTO sites (name) VALUES ('=HYPERLINK(\"x\")')")
+            cur.execute(
+                "INSERT INTO workforce (site_id, year, measure, value) SELECT site_id, 2020, "
+                "'-1 \"quoted\", with comma', -2.5 FROM sites WHERE name LIKE '=%'"
+            )
+        for site in (None, "Demo local authority", '=HYPERLINK("x")'):
+            frame = getattr(queries, f"{table}_export")(db, site=site)
+            assert export.to_csv(*export.export_rows(db, table, site)) == to_safe_csv(frame)
