@@ -1640,9 +1640,14 @@ def _layout_dict(build: Callable[..., alt.TopLevelMixin], names: tuple[str, ...]
 def _with_data(layout: dict, frames: Mapping[str, pd.DataFrame]) -> dict:
     """A copy of ``layout`` with each frame as the dataset of its name (as Altair stores it)."""
     spec = copy.deepcopy(layout)
-    to_values = alt.data_transformers.get()
     spec["datasets"] = {
         **spec.get("datasets", {}),
-        **{name: to_values(frame)["values"] for name, frame in frames.items()},
+        **{name: _records(frame) for name, frame in frames.items()},
     }
     return spec
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts, missing values as None: what Altair stores for these frames
+    (their columns are text, numbers and booleans), without its per-column sanitising."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
