@@ -48,7 +48,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def wait_for_app(page: Page, timeout: float = 45_000) -> None:
+def wait_for_app(page: Page, timeout: float = 120_000) -> None:
     """Wait until Streamlit has drawn a page's title and finished running the script.
 
     Streamlit marks its root element with the script's state; "notRunning" after a title
@@ -62,7 +62,7 @@ def wait_for_app(page: Page, timeout: float = 45_000) -> None:
     )
 
 
-def wait_for_charts(page: Page, timeout: float = 30_000) -> None:
+def wait_for_charts(page: Page, timeout: float = 60_000) -> None:
     """Wait until every Vega-Lite chart on the page has drawn its canvas or SVG."""
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=timeout)
     page.wait_for_function(

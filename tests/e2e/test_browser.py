@@ -76,7 +76,11 @@ def test_time_charts_carry_the_timeline_events(server: str, page: Page, path, la
     page.goto(f"{server}/{path}")
     wait_for_app(page)
     wait_for_charts(page)
-    drawn = " ".join(page.locator(".vega-embed svg text").all_text_contents())
-    for label in labels:
-        assert label in drawn
+    for label in labels:  # Vega draws an SVG's text after the element exists: wait for it
+        page.wait_for_function(
+            "label => [...document.querySelectorAll('.vega-embed svg text')]"
+            ".some(t => t.textContent.includes(label))",
+            arg=label,
+            timeout=60_000,
+        )
     assert problems_on(page) == []
