@@ -442,7 +442,7 @@ def _has_intervals(rows: pd.DataFrame) -> bool:
     return bool(len(rows)) and bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any())
 
 
-def dumbbell_frames(comparisons: pd.DataFrame, *, use_holm: bool) -> dict[str, pd.DataFrame]:
+def dumbbell_frames(comparisons: pd.DataFrame, *, use_holm: bool | str) -> dict[str, pd.DataFrame]:
     """The data of :func:`dumbbell_chart`: one row per statement, and the dots of each wave."""
     rows = _dumbbell_rows(comparisons, use_holm)
     return {
@@ -457,7 +457,7 @@ def _dumbbell_layout(
     *,
     order: Sequence[str],
     waves: Sequence[str],
-    use_holm: bool,
+    use_holm: bool | str,
     title: str,
     has_ci: bool,
 ) -> alt.LayerChart:
@@ -1612,7 +1612,7 @@ def indicator_sparkline(df: pd.DataFrame, *, title: str) -> alt.LayerChart:
 
 
 def dumbbell_spec(
-    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool, title: str
+    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
 ) -> dict:
     """:func:`dumbbell_chart` as a Vega-Lite dict, built without Altair after the first call."""
     frames = dumbbell_frames(comparisons, use_holm=use_holm)
