@@ -195,7 +195,7 @@ def test_newcombe_matches_fagerland_et_al():
     assert (float(lo), float(hi)) == pytest.approx((0.019, 0.340), abs=5e-4)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(n=st.integers(0, 200), data=st.data())
 def test_wilson_matches_statsmodels_including_0_and_n(n, data):
     x = data.draw(st.integers(0, n))
@@ -312,7 +312,7 @@ def test_cliffs_delta_interval_matches_the_effsize_example():
     assert (d, lo, hi) == pytest.approx((-0.25, -0.7265846, 0.3890062), abs=1e-7)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=level_counts.filter(lambda c: sum(c) >= 2), b=level_counts.filter(lambda c: sum(c) >= 2))
 def test_cliffs_delta_interval_matches_the_dominance_matrix(a, b):
     d, lo, hi = cliffs_delta_interval(a, b)
