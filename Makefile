@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format bench demo clean
+.PHONY: run test test-fast lint format bench demo clean
 
 # A venv needs Debian's python3-venv; install it when missing (as root, like CI).
 $(VENV)/bin/python:
@@ -28,10 +28,18 @@ demo: $(VENV)/.runtime
 	$(PY) -m rpgdash init-demo --if-missing
 
 run: demo
-	$(PY) -m rpgdash.serve --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Two workers (CI has two cores); tests that share a slow resource (the browser, the board
+# report) are kept on one worker by their xdist_group (see tests/conftest.py).
+PYTEST := $(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
 test: $(VENV)/.dev $(CHROMIUM)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PYTEST)
+
+# Everything but the browser and AppTest page tests (no Chromium needed).
+test-fast: $(VENV)/.dev
+	$(PYTEST) -m "not browser and not page"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

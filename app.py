@@ -4,6 +4,7 @@ import streamlit as st
 
 from rpgdash import ui
 from rpgdash.access import current_upload_access
+from rpgdash.ui.routing import inside_app
 
 st.set_page_config(
     page_title="RPG outcomes dashboard",
@@ -41,4 +42,5 @@ pg = st.navigation(
         "Data": about_pages,
     }
 )
-ui.run_page(pg)
+with inside_app():  # pages check that they run in here (rpgdash/ui/routing.py)
+    ui.run_page(pg)

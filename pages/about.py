@@ -4,6 +4,9 @@ import streamlit as st
 
 from rpgdash import ui
 from rpgdash.about import ABOUT_SECTIONS, wave_table
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 st.title("Method and caveats")
 key = ui.db_key()

@@ -9,6 +9,9 @@ from rpgdash.benchmarks.measures import period_label
 from rpgdash.benchmarks.panel import ILLUSTRATIVE, METHOD
 from rpgdash.evidence import plain_markdown
 from rpgdash.ui import benchmarks as cached
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 st.title("Benchmarks")
 st.caption(

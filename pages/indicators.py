@@ -11,6 +11,7 @@ from rpgdash.ui.indicator_view import (
     show_summary,
     stored_months,
 )
+from rpgdash.ui.routing import enter_through_app
 
 
 def _chart_rebase_key(indicator_id: object) -> str:
@@ -25,6 +26,8 @@ def _rebase_chart(indicator_id: object, month: str) -> None:
 def _undo_rebase(indicator_id: object) -> None:
     st.session_state[_chart_rebase_key(indicator_id)] = []
 
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 st.title("Organisational indicators")
 key, site = ui.db_key(), ui.selected_site()

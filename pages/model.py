@@ -3,6 +3,9 @@
 import streamlit as st
 
 from rpgdash import headlines, model, ui
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 st.title("How RPGs work (model)")
 st.caption(

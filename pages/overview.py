@@ -8,6 +8,9 @@ from rpgdash import charts, headlines, narrative, ui
 from rpgdash.report import build_report, report_file_name
 from rpgdash.survey_results import DOMAIN_TITLES
 from rpgdash.ui.plan import plan_panel
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 DOMAIN_PAGES = {
     "professional": "pages/professional.py",

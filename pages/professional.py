@@ -1,6 +1,9 @@
 """Survey page: the professional statements, compared between waves."""
 
+from rpgdash.ui.routing import enter_through_app
 from rpgdash.ui.survey import domain_page
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 domain_page(
     "professional",

@@ -9,6 +9,9 @@ from rpgdash.access import current_upload_access
 from rpgdash.db import DIRECTIONS
 from rpgdash.ingest.reading import max_upload_bytes
 from rpgdash.ui import get_db
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 access = current_upload_access()
 if not access.allowed:

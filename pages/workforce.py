@@ -6,6 +6,9 @@ from rpgdash import charts, headlines, ui
 from rpgdash.access import current_upload_access
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.notes import save_note
+from rpgdash.ui.routing import enter_through_app
+
+enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
 st.title("Workforce")
 st.caption(

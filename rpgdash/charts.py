@@ -10,12 +10,15 @@ Charts use ``width="container"`` so Streamlit stretches them; a renderer without
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -31,7 +34,9 @@ __all__ = [
     "WAVE_SHAPES",
     "contrast_ratio",
     "diverging_bars",
+    "diverging_spec",
     "dumbbell_chart",
+    "dumbbell_spec",
     "event_rules",
     "month_axis",
     "whole_years_axis",
@@ -424,8 +429,40 @@ def dumbbell_chart(
     -------
     alt.LayerChart
     """
+    frames = dumbbell_frames(comparisons, use_holm=use_holm)
+    order = frames["dumbbell_rows"]["label"].tolist()
+    has_ci = _has_intervals(frames["dumbbell_rows"])
+    return _dumbbell_layout(
+        frames, order=order, waves=waves, use_holm=use_holm, title=title, has_ci=has_ci
+    )
+
+
+def _has_intervals(rows: pd.DataFrame) -> bool:
+    """Whether any row carries a confidence interval for a mean."""
+    return bool(len(rows)) and bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any())
+
+
+def dumbbell_frames(comparisons: pd.DataFrame, *, use_holm: bool | str) -> dict[str, pd.DataFrame]:
+    """The data of :func:`dumbbell_chart`: one row per statement, and the dots of each wave."""
     rows = _dumbbell_rows(comparisons, use_holm)
-    order = rows["label"].tolist()
+    return {
+        "dumbbell_rows": rows,
+        "dumbbell_a": _dumbbell_points(rows, "a"),
+        "dumbbell_b": _dumbbell_points(rows, "b"),
+    }
+
+
+def _dumbbell_layout(
+    frames: Mapping[str, pd.DataFrame | alt.NamedData],
+    *,
+    order: Sequence[str],
+    waves: Sequence[str],
+    use_holm: bool | str,
+    title: str,
+    has_ci: bool,
+) -> alt.LayerChart:
+    """The dumbbell chart drawn from ``frames`` (DataFrames, or named datasets)."""
+    order = list(order)
     y = alt.Y("label:N", sort=order, axis=_statement_axis(), scale=alt.Scale(domain=order))
     x_scale = alt.Scale(domain=[1, 4], nice=False, zero=False)
     x_axis = alt.Axis(
@@ -444,7 +481,7 @@ def dumbbell_chart(
         text="neutral (2.5)", baseline="bottom", dy=-4, fontSize=11, color=REFERENCE_GREY
     ).encode(x="x:Q", y=alt.value(0))
 
-    base = alt.Chart(rows)
+    base = alt.Chart(frames["dumbbell_rows"])
     connector = (
         base.transform_filter("isValid(datum.mean_a) && isValid(datum.mean_b)")
         .mark_rule(color="#9E9E9E", strokeWidth=2, yOffset=-5, y2Offset=5)
@@ -471,14 +508,11 @@ def dumbbell_chart(
     )
     # Whiskers only where the rows have intervals (the survey comparison gives none for
     # means): an empty rule layer is an unlabelled image to a screen reader.
-    has_ci = (
-        bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any()) if len(rows) else False
-    )
     if not has_ci:
         tooltip = [t for t in tooltip if t.title != "95% CI"]
     layers: list[alt.Chart] = [neutral_rule, neutral_text, connector]
     for side, offset in (("a", -5), ("b", 5)):
-        points = alt.Chart(_dumbbell_points(rows, side))
+        points = alt.Chart(frames[f"dumbbell_{side}"])
         if has_ci:
             whisker = points.mark_rule(strokeWidth=1.5, yOffset=offset, y2Offset=offset).encode(
                 x="ci_lo:Q", x2="ci_hi:Q", y=y, color=colour
@@ -537,35 +571,44 @@ def dumbbell_chart(
 
 
 def _likert_segments(shares: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
-    """Start/end (in %) of each answer level, disagree levels left of 0 and agree right."""
-    records = []
-    statements = list(dict.fromkeys(shares["statement"]))
-    for (statement, wave), group in shares.groupby(["statement", "wave"], sort=False):
-        share = group.groupby("score")["share"].sum().reindex(range(1, 5), fill_value=0.0) * 100
-        count = group.groupby("score")["n"].sum().reindex(range(1, 5), fill_value=0)
-        n_total = int(group["n_total"].max())
-        starts = {1: -(share[1] + share[2]), 2: -share[2], 3: 0.0, 4: share[3]}
-        for score in range(1, 5):
-            records.append(
-                {
-                    "statement": statement,
-                    "label": _wrapped(statement),
-                    "wave": wave,
-                    "score": score,
-                    "level": SCALE_LABELS[score],
-                    "x_start": float(starts[score]),
-                    "x_end": float(starts[score] + share[score]),
-                    "percent": float(share[score]),
-                    "n": int(count[score]),
-                    "n_total": n_total,
-                    "text_colour": LIKERT_TEXT_COLOURS[score],
-                    "pct_agree": float(share[3] + share[4]),
-                    "pct_disagree": float(share[1] + share[2]),
-                }
-            )
-    out = pd.DataFrame(records)
+    """Start/end (in %) of each answer level, disagree levels left of 0 and agree right.
+
+    One row per statement, wave and level 1-4, statements in input order, then waves in
+    ``waves`` order (others after), then level.
+    """
+    keys = ["statement", "wave"]
+    levels = list(range(1, 5))
+    grouped = shares.groupby([*keys, "score"], sort=False)
+    share = grouped["share"].sum().unstack("score").reindex(columns=levels).fillna(0.0) * 100
+    count = grouped["n"].sum().unstack("score").reindex(columns=levels).fillna(0).astype(int)
+    n_total = shares.groupby(keys, sort=False)["n_total"].max().astype(int)
+    pct = share.to_numpy()
+    starts = np.column_stack([-(pct[:, 0] + pct[:, 1]), -pct[:, 1], np.zeros(len(pct)), pct[:, 2]])
+    rows = len(share)
+    statement = np.repeat(share.index.get_level_values("statement").to_numpy(), 4)
+    wave = np.repeat(share.index.get_level_values("wave").to_numpy(), 4)
+    score = np.tile(levels, rows)
+    labels = {text: _wrapped(text) for text in dict.fromkeys(statement)}
+    out = pd.DataFrame(
+        {
+            "statement": statement,
+            "label": [labels[text] for text in statement],
+            "wave": wave,
+            "score": score,
+            "level": [SCALE_LABELS[k] for k in score],
+            "x_start": starts.ravel().astype(float),
+            "x_end": (starts + pct).ravel().astype(float),
+            "percent": pct.ravel().astype(float),
+            "n": count.reindex(share.index).to_numpy().ravel().astype(int),
+            "n_total": np.repeat(n_total.reindex(share.index).to_numpy(), 4).astype(int),
+            "text_colour": [LIKERT_TEXT_COLOURS[k] for k in score],
+            "pct_agree": np.repeat(pct[:, 2] + pct[:, 3], 4).astype(float),
+            "pct_disagree": np.repeat(pct[:, 0] + pct[:, 1], 4).astype(float),
+        }
+    )
+    statements = {text: i for i, text in enumerate(dict.fromkeys(shares["statement"]))}
     wave_rank = {w: i for i, w in enumerate(waves)}
-    out["_s"] = out["statement"].map(statements.index)
+    out["_s"] = out["statement"].map(statements)
     out["_w"] = out["wave"].map(lambda w: wave_rank.get(w, len(wave_rank)))
     return out.sort_values(["_s", "_w", "score"]).drop(columns=["_s", "_w"]).reset_index(drop=True)
 
@@ -587,10 +630,32 @@ def diverging_bars(shares: pd.DataFrame, *, waves: Sequence[str], title: str) ->
     -------
     alt.LayerChart
     """
-    segments = _likert_segments(shares, waves)
-    order = list(dict.fromkeys(segments["label"]))
+    frames = diverging_frames(shares, waves=waves)
+    return _diverging_layout(frames, **_diverging_axes(frames, waves), title=title)
+
+
+def diverging_frames(shares: pd.DataFrame, *, waves: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The data of :func:`diverging_bars`: one row per statement, wave and answer level."""
+    return {"likert_segments": _likert_segments(shares, waves)}
+
+
+def _diverging_axes(frames: Mapping[str, pd.DataFrame], waves: Sequence[str]) -> dict:
+    """The statement order and the waves present, which fix the chart's y scales."""
+    segments = frames["likert_segments"]
     present = [w for w in waves if w in set(segments["wave"])]
     present += [w for w in dict.fromkeys(segments["wave"]) if w not in present]
+    return {"order": list(dict.fromkeys(segments["label"])), "present": present}
+
+
+def _diverging_layout(
+    frames: Mapping[str, pd.DataFrame | alt.NamedData],
+    *,
+    order: Sequence[str],
+    present: Sequence[str],
+    title: str,
+) -> alt.LayerChart:
+    """The diverging bars drawn from ``frames`` (DataFrames, or named datasets)."""
+    order, present = list(order), list(present)
     y = alt.Y("label:N", sort=order, scale=alt.Scale(domain=order), axis=_statement_axis())
     y_offset = alt.YOffset(
         "wave:N", sort=present, scale=alt.Scale(domain=present, paddingInner=0.15)
@@ -612,7 +677,7 @@ def diverging_bars(shares: pd.DataFrame, *, waves: Sequence[str], title: str) ->
         alt.Tooltip("n:Q", title="Answers", format="d"),
         alt.Tooltip("n_total:Q", title="n (all answers)", format="d"),
     ]
-    base = alt.Chart(segments)
+    base = alt.Chart(frames["likert_segments"])
     bars = base.mark_bar().encode(
         x=x,
         x2="x_end:Q",
@@ -1532,3 +1597,57 @@ def indicator_sparkline(df: pd.DataFrame, *, title: str) -> alt.LayerChart:
         autosize=FIT_WIDTH,
         height=50,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The survey pages' charts as Vega-Lite dicts, without building an Altair chart per view
+# --------------------------------------------------------------------------------------------
+#
+# A survey page draws the same two charts for every job role, site and pair of waves; only the
+# data differ. Altair validates every channel against the Vega-Lite schema when a chart is
+# built and again when it is serialised, which was most of a first view's time. So the layout
+# is built with Altair once per shape (statement order, waves, title) with named datasets, and
+# each view adds its own data. The result is the Altair chart's own dict with its datasets
+# renamed (tests/test_charts.py checks that they are the same chart).
+
+
+def dumbbell_spec(
+    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
+) -> dict:
+    """:func:`dumbbell_chart` as a Vega-Lite dict, built without Altair after the first call."""
+    frames = dumbbell_frames(comparisons, use_holm=use_holm)
+    order = tuple(frames["dumbbell_rows"]["label"])
+    layout = _layout_dict(_dumbbell_layout, tuple(frames), order=order, waves=tuple(waves),
+                          use_holm=use_holm, title=title,
+                          has_ci=_has_intervals(frames["dumbbell_rows"]))  # fmt: skip
+    return _with_data(layout, frames)
+
+
+def diverging_spec(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> dict:
+    """:func:`diverging_bars` as a Vega-Lite dict, built without Altair after the first call."""
+    frames = diverging_frames(shares, waves=waves)
+    axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
+    layout = _layout_dict(_diverging_layout, tuple(frames), **axes, title=title)
+    return _with_data(layout, frames)
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_dict(build: Callable[..., alt.TopLevelMixin], names: tuple[str, ...], **shape) -> dict:
+    """The chart ``build`` draws from the named datasets ``names``, as a dict (cached)."""
+    return build({name: alt.NamedData(name) for name in names}, **shape).to_dict()
+
+
+def _with_data(layout: dict, frames: Mapping[str, pd.DataFrame]) -> dict:
+    """A copy of ``layout`` with each frame as the dataset of its name (as Altair stores it)."""
+    spec = copy.deepcopy(layout)
+    spec["datasets"] = {
+        **spec.get("datasets", {}),
+        **{name: _records(frame) for name, frame in frames.items()},
+    }
+    return spec
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts, missing values as None: what Altair stores for these frames
+    (their columns are text, numbers and booleans), without its per-column sanitising."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -8,17 +8,61 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
-from rpgdash import queries
 from rpgdash.db import DatabaseError, open_db
+from rpgdash.export import TABLES
 
-EXPORTS: dict[str, Callable] = {
-    "survey": queries.survey_export,
-    "indicators": queries.indicators_export,
-    "workforce": queries.workforce_export,
-}
+
+@dataclass(frozen=True)
+class PluginCommands:
+    """Commands whose implementation lives beside the code they drive.
+
+    ``module.adder(subparsers)`` adds the commands' real parsers. It is imported only when one
+    of its commands is run, so that ``--help`` and ``export`` stay quick: these modules bring
+    in pandas, SciPy, Altair and the report. ``commands`` gives each command's one-line help
+    for the overview (a test checks it matches the module's own).
+    """
+
+    module: str
+    adder: str
+    commands: dict[str, str]
+
+
+PLUGINS = (
+    PluginCommands(
+        "rpgdash.stats.cli",
+        "add_parser",
+        {"stats": "compare survey waves or analyse a monthly series from a CSV file"},
+    ),
+    PluginCommands(
+        "rpgdash.stats.cli",
+        "add_plan_parser",
+        {"plan-wave": "plan the next survey wave: hidden roles and detectable change per role"},
+    ),
+    PluginCommands(
+        "rpgdash.ingest.cli",
+        "add_parsers",
+        {
+            "ingest": "validate a data file and store it (all or nothing)",
+            "uploads": "list the upload history",
+            "revert": "undo one stored upload exactly",
+        },
+    ),
+    PluginCommands(
+        "rpgdash.report.cli",
+        "add_parser",
+        {"report": "write the board report (one self-contained HTML file, prints to A4)"},
+    ),
+    PluginCommands(
+        "rpgdash.benchmarks.cli",
+        "add_parser",
+        {"benchmark": "compare a measure with the statistical neighbours, the region and England"},
+    ),
+)
 
 
 def _cmd_init_demo(args: argparse.Namespace) -> int:
@@ -38,12 +82,12 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from rpgdash.ingest.safe_csv import to_safe_csv
+    from rpgdash.export import export_rows, to_csv
 
     with open_db(args.db, read_only=True) as db:
-        table = EXPORTS[args.table](db, site=args.site)
-    Path(args.out).write_bytes(to_safe_csv(table))
-    print(f"Wrote {len(table)} rows to {args.out}.")
+        header, rows = export_rows(db, args.table, site=args.site)
+    Path(args.out).write_bytes(to_csv(header, rows))
+    print(f"Wrote {len(rows)} rows to {args.out}.")
     return 0
 
 
@@ -51,7 +95,12 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file (default: RPGDASH_DB or data/rpgdash.duckdb)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The ``python -m rpgdash`` parser.
+
+    ``load`` names the plugin commands to build in full (``None``: all of them); the others
+    are listed with their one-line help only, without importing their modules.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m rpgdash",
         description="Outcomes dashboard for reflective practice groups: command-line tools.",
@@ -74,32 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_init_demo)
 
     export = sub.add_parser("export", help="write tidy CSV files of stored data")
-    export.add_argument("table", choices=sorted(EXPORTS))
+    export.add_argument("table", choices=TABLES)
     export.add_argument("--out", required=True, help="CSV file to write")
     export.add_argument("--site", help="only this site (default: every site)")
     _add_db_option(export)
     export.set_defaults(func=_cmd_export)
 
-    _add_plugin_commands(sub)
+    wanted = None if load is None else set(load)
+    for plugin in PLUGINS:
+        if wanted is None or wanted & plugin.commands.keys():
+            getattr(import_module(plugin.module), plugin.adder)(sub)
+        else:
+            for name, help_text in plugin.commands.items():
+                sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
-def _add_plugin_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands whose implementation lives beside the code they drive."""
-    from rpgdash.benchmarks import cli as benchmarks_cli
-    from rpgdash.ingest import cli as ingest_cli
-    from rpgdash.report import cli as report_cli
-    from rpgdash.stats import cli as stats_cli
-
-    stats_cli.add_parser(sub)
-    stats_cli.add_plan_parser(sub)
-    ingest_cli.add_parsers(sub)
-    report_cli.add_parser(sub)
-    benchmarks_cli.add_parser(sub)
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the top level takes no option values)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = _command_in(argv)
+    parser = build_parser(load=[command] if command else [])
     args = parser.parse_args(argv)
     try:
         return args.func(args)

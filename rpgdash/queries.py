@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpgdash import export
 from rpgdash.db import Database
 
 ALL_ROLES = "All roles"
@@ -356,50 +357,17 @@ def notes(db: Database) -> pd.DataFrame:
 
 def survey_export(db: Database, *, site: str | None = None) -> pd.DataFrame:
     """Tidy survey answers: site, wave, respondent_id, role, domain, statement, score."""
-    return _df(
-        db,
-        """
-        SELECT si.name AS site, w.label AS wave, p.external_id AS respondent_id,
-               ro.name AS role, s.domain, s.text AS statement, r.score
-        FROM responses r
-        JOIN respondents p USING (respondent_id)
-        JOIN sites si ON si.site_id = p.site_id
-        JOIN waves w ON w.wave_id = p.wave_id
-        JOIN roles ro ON ro.role_id = p.role_id
-        JOIN statements s USING (statement_id)
-        WHERE ? IS NULL OR si.name = ?
-        ORDER BY si.name, w.wave_order, p.external_id, s.domain, s.position
-        """,
-        [site, site],
-    ).astype({"score": "Int64"})
+    return _df(db, export.SQL["survey"], [site, site]).astype({"score": "Int64"})
 
 
 def indicators_export(db: Database, *, site: str | None = None) -> pd.DataFrame:
     """Tidy indicator values: site, indicator, month (YYYY-MM), value."""
-    return _df(
-        db,
-        """
-        SELECT s.name AS site, i.name AS indicator, strftime(v.month, '%Y-%m') AS month, v.value
-        FROM indicator_values v JOIN indicators i USING (indicator_id) JOIN sites s USING (site_id)
-        WHERE ? IS NULL OR s.name = ?
-        ORDER BY s.name, i.name, v.month
-        """,
-        [site, site],
-    )
+    return _df(db, export.SQL["indicators"], [site, site])
 
 
 def workforce_export(db: Database, *, site: str | None = None) -> pd.DataFrame:
     """Tidy workforce figures: site, year, measure, value."""
-    return _df(
-        db,
-        """
-        SELECT s.name AS site, w.year, w.measure, w.value
-        FROM workforce w JOIN sites s USING (site_id)
-        WHERE ? IS NULL OR s.name = ?
-        ORDER BY s.name, w.year, w.measure
-        """,
-        [site, site],
-    )
+    return _df(db, export.SQL["workforce"], [site, site])
 
 
 # --- qualitative evidence: themes and coded excerpts ----------------------------------------

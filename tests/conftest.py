@@ -1,17 +1,56 @@
-"""Shared fixtures: one demo database per test session, copied where a test writes."""
+"""Shared fixtures, markers and Hypothesis profiles.
+
+Expensive things are built once per test session (per xdist worker): the demo database and
+the board report. Tests that share a session-wide resource that is slow to start run on one
+worker together (``xdist_group``; `make test` uses ``--dist loadgroup``): every browser test
+(one Streamlit server, one Chromium), and every test of the board report (one build).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from rpgdash.db import Database, open_db
 from rpgdash.demo import init_demo
-from tests.apptest_support import navigation_only
 
 ROOT = Path(__file__).resolve().parent.parent
+REPORT_TIME = dt.datetime(2025, 3, 1, 9, 30)
+
+# "ci" (the default): a fixed, modest number of examples drawn the same way on every run, so
+# a run's outcome never depends on luck or on machine speed. "thorough" for hunting bugs
+# locally: HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest -m "not browser and not page".
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e/ drives Chromium: mark it and keep it on one worker.
+
+    A test that asks for ``app_env`` runs the app's pages with AppTest: mark it ``page``.
+    """
+    for item in items:
+        if "e2e" in item.path.relative_to(ROOT).parts[:2]:
+            item.add_marker(pytest.mark.browser)
+            if not any(item.iter_markers("xdist_group")):
+                item.add_marker(pytest.mark.xdist_group("browser"))
+        if "app_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.page)
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +84,10 @@ def app_env(monkeypatch: pytest.MonkeyPatch, writable_demo: Path) -> Path:
     return writable_demo
 
 
-@pytest.fixture(autouse=True)
-def _navigation_only() -> None:
-    """AppTest runs go through app.py, as in the real server (tests/apptest_support.py)."""
-    undo = navigation_only()
-    yield
-    undo()
+@pytest.fixture(scope="session")
+def board_report(demo_path: Path) -> str:
+    """The demo's board report (all roles, generated at REPORT_TIME), built once."""
+    from rpgdash.report import build_report
+
+    with open_db(demo_path, read_only=True) as db:
+        return build_report(db, generated_at=REPORT_TIME)

@@ -14,6 +14,8 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+#: The dashboard exactly as `make run` (and any Streamlit host) starts it.
+APP = ["streamlit", "run", "app.py"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,8 +53,8 @@ def streamlit_server(
 ) -> Iterator[str]:
     """Run ``python -m <module_args>`` as a Streamlit server; yield its URL; stop it after.
 
-    ``module_args`` is e.g. ``["rpgdash.serve"]`` (the dashboard, as `make run` starts it) or
-    ``["streamlit", "run", "script.py"]``.
+    ``module_args`` is e.g. ``APP`` (the dashboard, as `make run` and any Streamlit host
+    start it) or ``["streamlit", "run", "script.py"]``.
     """
     port = free_port()
     proc = subprocess.Popen(

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from rpgdash import charts
+import rpgdash
+from rpgdash import charts, queries
 
 W1, W3 = "+1 year", "+3 years"
 WAVES = [W1, W3]
@@ -789,3 +790,59 @@ def test_level_change_scan_chart_marks_the_chosen_month() -> None:
     )
     assert by_month["Jan 2016"]["shape"] == "circle"
     assert _field(by_month["Feb 2016"], "Level change") == "\u22124.00"  # d3 minus sign
+
+
+# --- the survey pages' fast path: the same charts, built from a cached layout ---------------
+
+
+def _same_chart(spec: dict) -> dict:
+    """``spec`` with each dataset reference replaced by the dataset's values, for comparing
+    two specs that differ only in what their datasets are called."""
+    import json
+
+    values = {name: json.dumps(rows, sort_keys=True, default=str) for name, rows in
+              spec.get("datasets", {}).items()}  # fmt: skip
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"name"} and node["name"] in values:
+                return {"values": values[node["name"]]}
+            return {k: walk(v) for k, v in node.items() if k != "datasets"}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(spec)
+
+
+def test_the_fast_survey_specs_are_the_altair_charts(demo_db) -> None:
+    from rpgdash.stats import add_all_roles, level_shares
+
+    everything = rpgdash.compare_waves(demo_db)
+    shares_all = level_shares(add_all_roles(queries.level_counts(demo_db), label="All roles"))
+    waves = ["+1 year", "+3 years"]
+    # All roles, a role with results, a suppressed role; Holm on and off (the title is the
+    # same for every role, as on the page, so the second role reuses the cached layout).
+    cases = [
+        ("All roles", False),
+        ("Team manager", False),
+        ("Team manager", True),
+        ("Other", False),
+    ]
+    hits = charts._layout_dict.cache_info().hits
+    for role, use_holm in cases:
+        comp = everything[(everything["domain"] == "relationships") & (everything["role"] == role)]
+        comp = comp.reset_index(drop=True)
+        kwargs = {"waves": waves, "use_holm": use_holm, "title": "Mean agreement"}
+        slow = charts.dumbbell_chart(comp, **kwargs).to_dict()
+        fast = charts.dumbbell_spec(comp, **kwargs)
+        assert _same_chart(fast) == _same_chart(slow), (role, use_holm)
+        assert fast != slow  # (the comparison above is not vacuous: the names do differ)
+    part = shares_all[
+        (shares_all["domain"] == "relationships") & (shares_all["role"] == "Team manager")
+    ]
+    part = part[part["wave"].isin(waves)]
+    slow = charts.diverging_bars(part, waves=waves, title="How").to_dict()
+    fast = charts.diverging_spec(part, waves=waves, title="How")
+    assert _same_chart(fast) == _same_chart(slow)
+    assert charts._layout_dict.cache_info().hits > hits

@@ -124,3 +124,80 @@ def test_stats_compare_from_the_database_keeps_suppression(demo_path: Path, caps
     assert main(["stats", "compare", "--db", str(demo_path), "--role", "Other", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["comparisons"]
     assert rows and all(r["suppressed"] and r["mean_a"] is None for r in rows)
+
+
+# What a command imports: `--help` and `export` must not pay for the chart, report and web
+# libraries (`python -X importtime -m rpgdash --help` shows the cost).
+HEAVY = ("altair", "vl_convert", "streamlit", "scipy", "rpgdash.report")
+_IMPORTED = """
+import runpy, sys
+sys.argv = ["rpgdash", *sys.argv[1:]]
+try:
+    runpy.run_module("rpgdash", run_name="__main__")
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def _modules_imported_by(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(done.stdout.splitlines()[-1].split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("export", "survey", "--out", "{out}", "--db", "{db}"),
+    ],
+    ids=["help", "export"],
+)
+def test_help_and_export_do_not_import_heavy_libraries(args, demo_path, tmp_path) -> None:
+    filled = [a.format(out=tmp_path / "out.csv", db=demo_path) for a in args]
+    modules = _modules_imported_by(*filled)
+    assert "rpgdash.cli" in modules  # the probe ran the command
+    assert [m for m in modules if m.startswith(HEAVY)] == []
+    if args[0] == "export":
+        assert (tmp_path / "out.csv").stat().st_size > 0
+
+
+def test_the_overview_help_of_each_plugin_command_is_its_own() -> None:
+    from rpgdash.cli import PLUGINS
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    full = {c.dest: c.help for c in sub._choices_actions}
+    for plugin in PLUGINS:
+        for name, help_text in plugin.commands.items():
+            assert full[name] == help_text, name
+
+
+def test_a_plugin_command_is_parsed_by_its_own_parser(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["stats", "trend", "--help"])
+    assert "--change-point" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("table", ["survey", "indicators", "workforce"])
+def test_export_writes_the_same_bytes_as_the_pages_csv_writer(writable_demo, table) -> None:
+    """The CLI's pandas-free writer and to_safe_csv (used for the pages' downloads) agree."""
+    from rpgdash import export, queries
+    from rpgdash.db import open_db
+    from rpgdash.ingest.safe_csv import to_safe_csv
+
+    with open_db(writable_demo) as db:
+        with db.transaction() as cur:  # text a spreadsheet would run as a formula
+            cur.execute("INSERT INTO sites (name) VALUES ('=HYPERLINK(\"x\")')")
+            cur.execute(
+                "INSERT INTO workforce (site_id, year, measure, value) SELECT site_id, 2020, "
+                "'-1 \"quoted\", with comma', -2.5 FROM sites WHERE name LIKE '=%'"
+            )
+        for site in (None, "Demo local authority", '=HYPERLINK("x")'):
+            frame = getattr(queries, f"{table}_export")(db, site=site)
+            assert export.to_csv(*export.export_rows(db, table, site)) == to_safe_csv(frame)

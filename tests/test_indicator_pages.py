@@ -10,6 +10,8 @@ import rpgdash
 from rpgdash import headlines, mdc_icons, narrative, queries
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.page  # AppTest runs of the app's pages
+
 INDICATORS = [
     "Children subject to a child protection plan",
     "Referrals",

@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_ingest_fixtures import build_fixture_db
 
+pytestmark = pytest.mark.page  # AppTest runs of the app's pages
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "upload.py")
 GOOD_FILE = b"indicator,month,value\nReferrals,2018-01,5\nReferrals,2018-02,NA\n"

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from rpgdash.demo import ROLES
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.page  # AppTest runs of the app's pages
+
 PAGES = [
     "pages/overview.py",
     "pages/professional.py",

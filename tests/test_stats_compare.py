@@ -52,7 +52,7 @@ def long_counts(domain: str, role: str, statement: str, wave: str, levels: list[
 # --- Mann-Whitney -------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=nonempty_counts, b=nonempty_counts)
 def test_mann_whitney_matches_scipy_on_expanded_data(a, b):
     u, p = mann_whitney_from_levels(a, b)
@@ -115,7 +115,7 @@ def test_mann_whitney_rejects_bad_counts():
         mann_whitney_from_levels([1, -2, 3, 0], [1, 2, 3, 4])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=level_counts, b=level_counts)
 def test_swapping_waves_complements_u_and_keeps_p(a, b):
     u_ab, p_ab = mann_whitney_from_levels(a, b)
@@ -130,7 +130,7 @@ def test_swapping_waves_complements_u_and_keeps_p(a, b):
 # --- describe_levels, Cliff's delta, Holm -------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(counts=nonempty_counts)
 def test_describe_levels_matches_numpy_and_statsmodels(counts):
     x = expand(counts)
@@ -195,7 +195,7 @@ def test_newcombe_matches_fagerland_et_al():
     assert (float(lo), float(hi)) == pytest.approx((0.019, 0.340), abs=5e-4)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(n=st.integers(0, 200), data=st.data())
 def test_wilson_matches_statsmodels_including_0_and_n(n, data):
     x = data.draw(st.integers(0, n))
@@ -312,7 +312,7 @@ def test_cliffs_delta_interval_matches_the_effsize_example():
     assert (d, lo, hi) == pytest.approx((-0.25, -0.7265846, 0.3890062), abs=1e-7)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=level_counts.filter(lambda c: sum(c) >= 2), b=level_counts.filter(lambda c: sum(c) >= 2))
 def test_cliffs_delta_interval_matches_the_dominance_matrix(a, b):
     d, lo, hi = cliffs_delta_interval(a, b)
@@ -330,7 +330,7 @@ def test_cliffs_delta_interval_all_agree_groups_have_width():
     assert d == 0 and lo < 0 < hi
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(a=nonempty_counts, b=nonempty_counts)
 def test_cliffs_delta_matches_brute_force_pair_count(a, b):
     xa, xb = expand(a), expand(b)

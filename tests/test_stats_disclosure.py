@@ -118,7 +118,7 @@ def test_suppressed_roles_combines_waves():
 group_tables = st.lists(st.integers(0, 30), min_size=1, max_size=7)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(waves=st.lists(group_tables, min_size=1, max_size=3), k=st.integers(2, 11))
 def test_no_subtraction_attack(waves, k):
     rows = [

@@ -523,7 +523,7 @@ def spc_cases(draw):
     return values, flags, direction, fix, target
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(spc_cases())
 def test_matches_nhsrplotthedots_point_by_point(case):
     # tests/nhsr_transliteration.py: ptd_spc, ptd_calculate_assurance_type, ptd_get_icons and

@@ -399,7 +399,7 @@ values_strategy = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(values=values_strategy, c=st.floats(0.01, 100))
 def test_scaling_the_series_scales_slopes_and_spc(values, c):
     assume(np.ptp(values) > 1e-3)

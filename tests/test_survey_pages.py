@@ -13,6 +13,8 @@ from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.survey_results import results_table
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.page  # AppTest runs of the app's pages
+
 DOMAINS = ["professional", "self_efficacy", "relationships"]
 ROLE_OPTIONS = ["All roles", *(name for name, _, _ in ROLES)]
 

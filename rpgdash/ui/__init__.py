@@ -211,14 +211,14 @@ def sidebar_filters() -> None:
     )
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict:
-    """A chart as a Vega-Lite spec ready to draw many times (cache the result).
+def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
+    """A chart (or its Vega-Lite dict) as a spec ready to draw many times (cache the result).
 
     Altair's schema validation and Streamlit's conversion of each dataset to Arrow are most of
     a page's drawing time; doing both once here and caching the result keeps reruns fast.
     Streamlit sends datasets that are already Arrow bytes as they are.
     """
-    spec = chart.to_dict()
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
     spec["datasets"] = {
         name: convert_anything_to_arrow_bytes(pd.DataFrame(values))
         for name, values in spec.get("datasets", {}).items()

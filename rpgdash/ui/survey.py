@@ -39,6 +39,12 @@ def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool | str) -> s
     )
 
 
+@st.cache_data(show_spinner=False)
+def _level_shares(db_path: str, site: str | None) -> pd.DataFrame:
+    """Share of answers at each level, per statement, wave and role (All roles included)."""
+    return level_shares(add_all_roles(ui.level_counts(db_path, site), label=ui.ALL_ROLES))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def survey_view(
     db_path: str,
@@ -52,8 +58,8 @@ def survey_view(
 ) -> dict:
     """Everything a domain page shows for one choice of filters, charts as Vega-Lite specs.
 
-    Cached on the filters, so changing a filter back and forth costs no recomputation and no
-    chart building (Altair's schema validation is most of a page's drawing time).
+    Cached on the filters, so changing a filter back and forth costs no recomputation. A first
+    view slices the cached comparisons and fills the cached chart layouts with its data.
     """
     wave_a, wave_b = pair
     everything = ui.comparisons(db_path, site, pair, min_group)
@@ -71,8 +77,7 @@ def survey_view(
             in_domain.iloc[0], wave_a, wave_b, scope="and statement, across the set"
         )
     )
-    counts = add_all_roles(ui.level_counts(db_path, site), label=ui.ALL_ROLES)
-    shares = level_shares(counts)
+    shares = _level_shares(db_path, site)
     shares = shares[
         (shares["domain"] == domain)
         & (shares["role"] == role)
@@ -82,8 +87,9 @@ def survey_view(
     view.update(
         summary=narrative.domain_summary(comp, use_holm=use_holm),
         n=n_phrase(comp),
+        # Dicts from a cached layout: building Altair charts per view was most of its time.
         dumbbell=ui.chart_spec(
-            charts.dumbbell_chart(
+            charts.dumbbell_spec(
                 comp,
                 waves=list(waves),
                 use_holm=use_holm,
@@ -91,7 +97,7 @@ def survey_view(
             )
         ),
         diverging=ui.chart_spec(
-            charts.diverging_bars(shares, waves=list(waves), title="How people answered")
+            charts.diverging_spec(shares, waves=list(waves), title="How people answered")
         ),
         # An Arrow table: Streamlit sends it as it is, without converting from pandas.
         table=pa.Table.from_pandas(table, preserve_index=False),

@@ -94,7 +94,7 @@ def main() -> None:
         env = {**os.environ, "RPGDASH_DB": str(db)}
         empty_page = str(ROOT / "tests/bench/empty_chart_page.py")
         with (
-            streamlit_server(["rpgdash.serve"], env) as app_url,
+            streamlit_server(["streamlit", "run", "app.py"], env) as app_url,
             streamlit_server(["streamlit", "run", empty_page], env) as base_url,
             sync_playwright() as pw,
         ):

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.serving import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.serving import APP, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.e2e
+# expect() retries until its condition holds; a loaded CI machine gets 30 s, not 5.
+expect.set_options(timeout=30_000)
+SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +27,7 @@ def server(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     env = {**os.environ, "RPGDASH_DB": str(db)}
     with (
         (folder / "streamlit.log").open("w") as log,
-        streamlit_server(["rpgdash.serve"], env, log) as url,
+        streamlit_server(APP, env, log) as url,
     ):
         yield url
 
@@ -46,15 +48,28 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def wait_for_app(page: Page, timeout: float = 45_000) -> None:
-    """Wait until Streamlit has finished running the script and drawn the page."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+def wait_for_app(page: Page, timeout: float = 120_000) -> None:
+    """Wait until Streamlit has drawn a page's title and finished running the script.
+
+    Streamlit marks its root element with the script's state; "notRunning" after a title
+    exists means the run that drew it is over (stale elements are gone by then).
+    """
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
+    page.wait_for_selector(SCRIPT_DONE, timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout,
     )
-    page.wait_for_timeout(300)
+
+
+def wait_for_charts(page: Page, timeout: float = 60_000) -> None:
+    """Wait until every Vega-Lite chart on the page has drawn its canvas or SVG."""
+    page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=timeout)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.vega-embed')]"
+        ".every(e => e.querySelector('canvas, svg'))",
+        timeout=timeout,
+    )
 
 
 def problems_on(page: Page) -> list[str]:
