@@ -445,11 +445,12 @@ def _insert_site(
             [wave_ids[w.label], site_id, w.invited],
         )
     respondents, responses = _survey_frames(site_index, rng)
-    first_id = cur.execute(
-        "SELECT coalesce(max(respondent_id), 0) + 1 FROM respondents"
-    ).fetchall()[0][0]
     people = pd.DataFrame(respondents)
-    people["respondent_id"] = np.arange(first_id, first_id + len(people))
+    # Ids come from the table's own sequence, so later uploads never collide with them.
+    ids = cur.execute(
+        "SELECT nextval('respondent_ids') FROM range(?) ORDER BY 1", [len(people)]
+    ).fetchall()
+    people["respondent_id"] = [i for (i,) in ids]
     people["site_id"] = site_id
     people["wave_id"] = people["wave"].map(wave_ids)
     people["role_id"] = people["role"].map(role_ids)
