@@ -2,6 +2,7 @@
 
 import datetime
 
+import pandas as pd
 import streamlit as st
 
 from rpgdash import charts, headlines, narrative, ui
@@ -30,7 +31,7 @@ cols = st.columns(max(len(comparable), 1))
 for col, wave in zip(cols, comparable.itertuples(), strict=False):
     rate = (
         f" of about {int(wave.invited)} invited ({wave.response_rate:.0f}%)"
-        if (wave.invited)
+        if pd.notna(wave.invited) and wave.invited and pd.notna(wave.response_rate)
         else ""
     )
     col.metric(

@@ -75,6 +75,11 @@ def site_names(db_path: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
+def default_site(db_path: str) -> str | None:
+    return queries.default_site(_db(db_path))
+
+
+@st.cache_data(show_spinner=False)
 def role_names(db_path: str) -> list[str]:
     return queries.roles(_db(db_path))
 
@@ -197,7 +202,7 @@ def sidebar_filters() -> None:
     sites = site_names(key)
     if sites:
         if st.session_state.get("site") not in sites:
-            st.session_state["site"] = sites[0]
+            st.session_state["site"] = default_site(key) or sites[0]
         st.sidebar.selectbox("Site", sites, key="site")
     roles = [ALL_ROLES, *role_names(key)]
     if st.session_state.get("role") not in roles:
