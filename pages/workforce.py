@@ -22,7 +22,7 @@ changes = headlines.workforce_changes(figures)
 cards = st.columns(len(changes))
 for card, row in zip(cards, changes.itertuples(), strict=True):
     card.metric(
-        row.measure,
+        ui.as_text(row.measure),
         f"{row.latest:.1f}%",
         f"{row.change:+.1f} points since {row.first_year}",
         delta_color="off",
@@ -51,9 +51,9 @@ st.download_button(
 notes = ui.notes(key)
 editable = current_upload_access().allowed
 for note in notes.itertuples():
-    st.markdown(f"## {note.title}")
-    st.markdown(note.body)
-    st.caption(f"Source: {note.source}")
+    st.markdown(f"## {ui.as_text(note.title)}")
+    st.markdown(ui.as_text(note.body, multiline=True))
+    st.caption(f"Source: {ui.as_text(note.source)}")
     if editable:
         with st.expander("Edit this note"), st.form(f"note_{note.key}"):
             body = st.text_area("Text", note.body)

@@ -323,7 +323,7 @@ def test_migration_3_upgrades_a_version_2_file(tmp_path: Path, monkeypatch) -> N
             r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
         assert {"themes", "theme_statements", "theme_measures", "excerpts"} <= names
-        assert dbmod.schema_version(cur) == 3
+        assert dbmod.schema_version(cur) == dbmod.SCHEMA_VERSION
 
 
 # --- the page ---------------------------------------------------------------------------------

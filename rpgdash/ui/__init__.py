@@ -17,6 +17,9 @@ from streamlit.navigation.page import StreamlitPage
 from rpgdash import api, evidence, queries, settings
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
+from rpgdash.text import as_text, as_text_list
+
+__all__ = ["as_text", "as_text_list"]  # re-exported: pages escape stored text with ui.as_text
 
 ALL_ROLES = queries.ALL_ROLES
 ILLUSTRATIVE = (
@@ -234,6 +237,19 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict:
 def show_chart(spec: dict, *, alt: str) -> None:
     """Draw a chart from a cached Vega-Lite spec, with its text alternative."""
     st.vega_lite_chart(spec=spec, width="stretch", alt=alt)
+
+
+def text_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` for ``st.table`` (which reads Markdown in cells and headers).
+
+    Every text cell and column name goes through :func:`as_text`; numbers stay numbers.
+    """
+    shown = table.copy()
+    shown.columns = [as_text(c) for c in shown.columns]
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: as_text(v) if isinstance(v, str) else v)
+    return shown
 
 
 def illustrative_note() -> None:
