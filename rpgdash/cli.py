@@ -25,7 +25,16 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
     from rpgdash.demo import init_demo
 
     path = init_demo(
-        args.db, force=args.force, seed=args.seed, scale=args.scale, if_missing=args.if_missing
+        args.db,
+        force=args.force,
+        seed=args.seed,
+        scale=args.scale,
+        if_missing=args.if_missing,
+        on_backup=lambda copy: print(
+            f"The replaced database held uploads (or could not be read); a copy of it was "
+            f"kept at {copy}. "
+            "Delete that copy when it is no longer needed."
+        ),
     )
     if path is None:
         print(f"{args.db or 'The database'} already exists; left as it is.")
