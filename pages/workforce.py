@@ -47,6 +47,7 @@ st.caption(
 st.download_button(
     "Download the figures (CSV)", to_safe_csv(figures), file_name="workforce.csv", mime="text/csv"
 )
+st.caption(ui.EXCEL_SAFE_CSV)
 
 notes = ui.notes(key)
 editable = current_upload_access().allowed

@@ -47,12 +47,19 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from rpgdash.ingest.safe_csv import to_safe_csv
-
+    """Faithful UTF-8 CSV (no BOM, text as stored); ``--excel-safe`` for spreadsheets."""
     with open_db(args.db, read_only=True) as db:
         table = EXPORTS[args.table](db, site=args.site)
-    Path(args.out).write_bytes(to_safe_csv(table))
-    print(f"Wrote {len(table)} rows to {args.out}.")
+    if args.excel_safe:
+        from rpgdash.ingest.safe_csv import to_safe_csv
+
+        data = to_safe_csv(table)
+        how = " (Excel-safe: UTF-8 with BOM; cells starting =, +, - or @ prefixed with ')"
+    else:
+        data = table.to_csv(index=False).encode("utf-8")
+        how = " (UTF-8, values as stored)"
+    Path(args.out).write_bytes(data)
+    print(f"Wrote {len(table)} rows to {args.out}{how}.")
     return 0
 
 
@@ -86,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("table", choices=sorted(EXPORTS))
     export.add_argument("--out", required=True, help="CSV file to write")
     export.add_argument("--site", help="only this site (default: every site)")
+    export.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="for spreadsheets: UTF-8 with BOM, and text that Excel would run as a formula "
+        "(starting =, +, - or @) prefixed with an apostrophe; the default writes values as stored",
+    )
     _add_db_option(export)
     export.set_defaults(func=_cmd_export)
 

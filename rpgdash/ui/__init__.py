@@ -26,6 +26,11 @@ ILLUSTRATIVE = (
     "Illustrative demo data: the survey answers and monthly values are generated to match the "
     "published findings; they are not the authority's real returns."
 )
+EXCEL_SAFE_CSV = (
+    "The CSV is prepared for spreadsheets: UTF-8 with a byte-order mark, and text that Excel "
+    "would run as a formula (starting =, +, - or @) begins with an apostrophe. For the data "
+    "exactly as stored, use python -m rpgdash export."
+)
 TABLE2_REAL = "Workforce figures are the published values (Table 2 of the evaluation)."
 
 

@@ -216,4 +216,5 @@ def domain_page(domain: str, intro: str) -> None:
         mime="text/csv",
         key=f"{domain}_download",
     )
+    st.caption(ui.EXCEL_SAFE_CSV)
     st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))
