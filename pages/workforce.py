@@ -50,7 +50,7 @@ st.download_button(
 st.caption(ui.EXCEL_SAFE_CSV)
 
 notes = ui.notes(key)
-editable = current_upload_access().allowed
+editable = current_upload_access().can_edit_notes
 for note in notes.itertuples():
     st.markdown(f"## {ui.as_text(note.title)}")
     st.markdown(ui.as_text(note.body, multiline=True))

@@ -15,6 +15,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from streamlit.navigation.page import StreamlitPage
 
 from rpgdash import api, evidence, queries, settings
+from rpgdash.access import current_upload_access
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
 from rpgdash.text import as_text, as_text_list
@@ -62,6 +63,7 @@ def run_page(page: StreamlitPage) -> None:
     try:
         get_db()
         sidebar_filters()
+        account_controls()
         page.run()
     except RpgdashError as exc:  # the product's own refusals (database, uploads) say what to do
         st.error(str(exc))
@@ -222,6 +224,27 @@ def sidebar_filters() -> None:
         help="Applies to survey results. Groups with fewer than "
         f"{min_group()} respondents are not shown, to protect individuals.",
     )
+
+
+def account_controls() -> None:
+    """The sidebar's sign-in and sign-out buttons, when sign-in is set up."""
+    access = current_upload_access()
+    if access.sign_in:
+        st.sidebar.button(
+            "Sign in",
+            key="sign_in",
+            icon=":material/login:",
+            on_click=st.login,
+            args=(access.provider,),
+            help="Sign in to upload data and edit notes (for people listed as uploaders).",
+        )
+    elif access.user_email is not None:
+        st.sidebar.caption(f"Signed in as {as_text(access.user_email)}")
+        if not access.allowed:
+            st.sidebar.caption(as_text(access.message))
+        st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
+    elif not access.allowed and access.message.startswith("Uploading is switched off because"):
+        st.sidebar.caption(as_text(access.message))
 
 
 def chart_spec(chart: alt.TopLevelMixin) -> dict:
