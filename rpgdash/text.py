@@ -12,8 +12,10 @@ every character that can open a construct where it stands:
 - ``<`` before a letter, ``/``, ``!`` or ``?``, and ``>`` after a non-space (HTML tags,
   autolinks);
 - ``(`` after ``]`` (a link's target);
-- ``:`` before anything but a space (``http:`` autolinks, directives, shortcodes), and the
-  dot of ``www.`` (autolinks);
+- ``:`` before anything but a space (directives, shortcodes), and the dot of ``www.``;
+- and, since GFM finds autolinks (``http://``, ``www.``, ``a@b.org``) in the parsed text
+  where no backslash reaches, an invisible word joiner (U+2060) goes between ``http`` and
+  ``://``, ``www`` and ``.``, and a name and ``@``;
 - at the start of a line: ``#``, ``>``, list markers, numbered-list dots, thematic breaks.
 
 Everything else is left as it is, so an ordinary sentence ("p < 0.001 (95% CI 1.2 to 3.4);
@@ -37,8 +39,17 @@ _LINE_START = re.compile(
 )
 
 
+# GFM autolinks are found in the text after parsing (mdast-util-gfm-autolink-literal), so no
+# backslash stops them: an invisible WORD JOINER (U+2060) between "http" and "://", "www"
+# and ".", or a name and "@" breaks the pattern and displays nothing.
+_SCHEME = re.compile(r"\b(https?|ftp|www|mailto)(?=\\?[:.])", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def _escape_line(line: str) -> str:
     escaped = _INLINE.sub(lambda m: "\\" + m.group(0), line)
+    escaped = _SCHEME.sub(lambda m: m.group(1) + WORD_JOINER, escaped)
+    escaped = escaped.replace("\\@", WORD_JOINER + "\\@")
     start = _LINE_START.match(escaped)
     if start is None:
         return escaped
@@ -65,6 +76,18 @@ def as_text(value: object, *, multiline: bool = False) -> str:
         for p in paragraphs
         if p.strip()
     )
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"`]+/)+(?P<name>[^\s/'\"`]+)")
+
+
+def without_server_paths(message: str) -> str:
+    """``message`` with every absolute file path shortened to the file's name.
+
+    Viewers of the dashboard learn nothing from where the server keeps its files, and must
+    not (``/srv/rpg/data/rpgdash.duckdb`` becomes ``rpgdash.duckdb``). URLs are left alone.
+    """
+    return _ABSOLUTE_PATH.sub(lambda m: m.group("name"), message)
 
 
 def as_text_list(values: Iterable[object], sep: str = ", ") -> str:

@@ -88,8 +88,11 @@ def test_as_text_leaves_nothing_for_markdown_to_interpret() -> None:
     assert HOST not in escaped
     # No unescaped opener of a link, image, tag, autolink, directive, emphasis or math.
     assert re.search(r"(?<!\\)(\[|\]|!|<[a-z]|:\S|\*|\$|@)", escaped) is None
-    # Removing the escapes gives back exactly the text (CommonMark backslash escapes).
-    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(payload(8999).split())
+    # Removing the escapes and word joiners gives back exactly the text.
+    shown = re.sub(r"\\(.)", r"\1", escaped).replace("\u2060", "")
+    assert shown == " ".join(payload(8999).split())
+    # GFM finds autolinks in the parsed text: none of its patterns is left.
+    assert re.search(r"(https?:|www\.|[\w.+-]@)", re.sub(r"\\(.)", r"\1", escaped)) is None
 
 
 @pytest.mark.parametrize(
@@ -100,8 +103,9 @@ def test_as_text_leaves_nothing_for_markdown_to_interpret() -> None:
         ("12. item", "12\\. item"),
         ("> quote", "\\> quote"),
         ("---", "\\---"),
-        ("www.example.org", "www\\.example.org"),
-        ("a@example.org", "a\\@example.org"),
+        ("www.example.org", "www\u2060\\.example.org"),
+        ("a@example.org", "a\u2060\\@example.org"),
+        ("https://x.org", "https\u2060\\://x.org"),
         ("<b>x</b>", "\\<b\\>x\\</b\\>"),
         (":material/home: :red[x]", "\\:material/home: \\:red\\[x\\]"),
         # Ordinary sentences and labels are left as they are.

@@ -18,7 +18,7 @@ from rpgdash import api, evidence, queries, settings
 from rpgdash.access import current_upload_access
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
-from rpgdash.text import as_text, as_text_list
+from rpgdash.text import as_text, as_text_list, without_server_paths
 
 __all__ = ["as_text", "as_text_list"]  # re-exported: pages escape stored text with ui.as_text
 
@@ -66,7 +66,8 @@ def run_page(page: StreamlitPage) -> None:
         account_controls()
         page.run()
     except RpgdashError as exc:  # the product's own refusals (database, uploads) say what to do
-        st.error(str(exc))
+        # Shown as text, and without the server's folders (viewers need only the file name).
+        st.error(as_text(without_server_paths(str(exc)), multiline=True))
     except Exception as exc:  # the last line of defence: a sentence for the user, a log for us
         logging.getLogger("rpgdash").exception("page failed")
         st.error(
