@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-fast lint format bench demo clean
+.PHONY: run test test-fast lint format bench demo clean lock
 
 # A venv needs Debian's python3-venv; install it when missing (as root, like CI).
 $(VENV)/bin/python:
@@ -13,13 +13,26 @@ $(VENV)/bin/python:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
 	  $(PYTHON) -m venv $(VENV); }
 
-$(VENV)/.runtime: $(VENV)/bin/python requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# Installs come from the lock files: every package, transitive ones too, pinned with hashes.
+$(VENV)/.runtime: $(VENV)/bin/python requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After editing requirements*.txt: regenerate the lock files (pip-tools in its own venv; the
+# runtime lock constrains the dev lock, so both install the same runtime packages).
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--no-emit-index-url --no-emit-trusted-host --no-emit-find-links --strip-extras
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock \
+	  requirements-dev.txt
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -53,4 +66,4 @@ bench: $(VENV)/.dev
 	$(PY) -m tests.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache

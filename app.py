@@ -8,7 +8,9 @@ from rpgdash.ui.routing import inside_app
 
 st.set_page_config(
     page_title="RPG outcomes dashboard",
-    page_icon=":material/insights:",
+    # An emoji favicon is drawn in the browser; a :material/...: one is fetched from a font
+    # host outside 127.0.0.1 (Streamlit 1.67), which fails offline and leaks the visit.
+    page_icon="📈",
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -25,20 +25,23 @@ comps = ui.comparisons(key, site, (waves[0], waves[-1]), k) if len(waves) >= 2 e
 changes = headlines.workforce_changes(ui.workforce(key, site))
 protected = evidence.protect_excerpts(data.excerpts, data.group_sizes, min_group=k, role=role)
 st.markdown(
-    f"Survey figures and excerpts for **{role}**"
-    + (f", comparing {waves[0]} with {waves[-1]}." if comps is not None else ".")
+    f"Survey figures and excerpts for **{ui.as_text(role)}**"
+    + (
+        f", comparing {ui.as_text(waves[0])} with {ui.as_text(waves[-1])}."
+        if comps is not None
+        else "."
+    )
 )
 if comps is None:
     st.info("Two comparable survey waves are needed before statement changes can be shown.")
 
 for wave, themes in evidence.themes_by_wave(data.themes):
-    st.header(f"Themes at {wave}")
+    st.header(f"Themes at {ui.as_text(wave)}")
     for theme in themes.itertuples():
         with st.container(border=True):
-            st.subheader(evidence.plain_markdown(theme.name))
+            st.subheader(ui.as_text(theme.name))
             st.markdown(
-                f"**{evidence.polarity_label(theme.polarity)}.** "
-                f"{evidence.plain_markdown(theme.description or '')}"
+                f"**{evidence.polarity_label(theme.polarity)}.** {ui.as_text(theme.description)}"
             )
             rows = (
                 evidence.theme_statements(theme.theme_id, data.links, comps, role)
@@ -46,12 +49,14 @@ for wave, themes in evidence.themes_by_wave(data.themes):
                 else None
             )
             if rows is not None and not rows.empty:
-                st.markdown(evidence.statements_sentence(rows, min_group=k))
-                st.table(evidence.statement_table(rows, min_group=k), hide_index=True)
+                st.markdown(ui.as_text(evidence.statements_sentence(rows, min_group=k)))
+                st.table(
+                    ui.text_table(evidence.statement_table(rows, min_group=k)), hide_index=True
+                )
             for line in evidence.measure_lines(theme.theme_id, data.measures, changes):
-                st.markdown(f"Workforce: {line}")
+                st.markdown(f"Workforce: {ui.as_text(line)}")
             if theme.link_note:
-                st.caption(theme.link_note)
+                st.caption(ui.as_text(theme.link_note))
 
             mine = protected.shown[protected.shown["theme_id"] == theme.theme_id]
             if not mine.empty:
@@ -63,11 +68,10 @@ for wave, themes in evidence.themes_by_wave(data.themes):
                     source = evidence.source_label(ex.source_type, ex.attribution, ex.role_withheld)
                     tag = " (illustrative)" if ex.illustrative else ""
                     st.markdown(
-                        f"> \u201c{evidence.plain_markdown(ex.text)}\u201d  \n"
-                        f"> \u2014 {source}{tag}"
+                        f"> \u201c{ui.as_text(ex.text)}\u201d  \n> \u2014 {ui.as_text(source)}{tag}"
                     )
             elif theme.theme_id in protected.held_back_themes:
-                st.caption(evidence.held_back_sentence(role, k))
+                st.caption(ui.as_text(evidence.held_back_sentence(role, k)))
 
 st.divider()
 if data.excerpts["illustrative"].any():

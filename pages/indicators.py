@@ -33,7 +33,8 @@ st.title("Organisational indicators")
 key, site = ui.db_key(), ui.selected_site()
 if ui.selected_role() != ui.ALL_ROLES:
     st.info(
-        f"The job-role filter ({ui.selected_role()}) does not apply to these figures: they "
+        f"The job-role filter ({ui.as_text(ui.selected_role())}) does not apply to these "
+        "figures: they "
         "count children and referrals for the whole service, not staff."
     )
 meta = ui.indicators(key)
@@ -86,9 +87,9 @@ summary_rows = []
 
 for row in meta[meta["name"].isin(chosen)].itertuples():
     st.divider()
-    st.header(row.name)
+    st.header(ui.as_text(row.name))
     target = st.number_input(
-        f"Target for {row.name} (optional, {row.unit})",
+        f"Target for {ui.as_text(row.name)} (optional, {ui.as_text(row.unit)})",
         value=None if pd.isna(row.target) else float(row.target),
         min_value=0.0,
         key=f"target_{row.indicator_id}",
@@ -118,21 +119,21 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
     cols = st.columns(3)
     cols[0].metric(
         "Latest month",
-        f"{view['latest']:,.0f} {row.unit}",
+        f"{view['latest']:,.0f} {ui.as_text(row.unit)}",
         help=narrative.month_label(result["end"]),
     )
     cols[1].markdown(f"**Variation (latest point)**  \n{summary.variation_words}")
     if summary.assurance is not None:
         cols[2].markdown(f"**Assurance against the target**  \n{summary.assurance_words}")
     else:
-        cols[2].markdown(f"**Improvement direction**  \n{row.direction} is better")
+        cols[2].markdown(f"**Improvement direction**  \n{ui.as_text(row.direction)} is better")
     ui.show_chart(view["spec"], alt=f"{view['finding']}. {view['trend_text']}")
-    st.markdown(view["trend_text"])
+    st.markdown(ui.as_text(view["trend_text"]))
     st.dataframe(view["limits"], hide_index=True, key=f"limits_{row.indicator_id}")
     for suggestion in view["suggestions"]:
         when = narrative.month_label(suggestion["month"])
         st.button(
-            f"Recalculate limits from this event: {suggestion['label']} ({when})",
+            f"Recalculate limits from this event: {ui.as_text(suggestion['label'])} ({when})",
             key=f"rebase_{row.indicator_id}_{suggestion['month']}",
             on_click=_rebase_chart,
             args=(row.indicator_id, suggestion["month"]),
@@ -154,8 +155,8 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
     if result["its"] is not None:
         its = result["its"]
         if view["change_text"]:
-            st.markdown(f"**Change point:** {view['change_text']}")
-        st.markdown(view["its_text"])
+            st.markdown(f"**Change point:** {ui.as_text(view['change_text'])}")
+        st.markdown(ui.as_text(view["its_text"]))
         if its["degenerate"]:
             st.warning(its["degenerate"])
         if its["warning"]:
@@ -170,7 +171,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         if view["scan_spec"] is not None:
             ui.show_chart(view["scan_spec"], alt=view["scan_text"] or "")
             if view["scan_text"]:
-                st.caption(view["scan_text"])
+                st.caption(ui.as_text(view["scan_text"]))
         st.caption(narrative.ITS_CAVEAT)
     else:
         st.caption(
@@ -198,6 +199,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
             mime="text/csv",
             key=f"download_{row.indicator_id}",
         )
+        st.caption(ui.EXCEL_SAFE_CSV)
 
 with summary_box:
     show_summary(summary_rows)

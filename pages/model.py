@@ -35,7 +35,10 @@ inputs = model.ModelInputs(
     min_group=k,
 )
 cmo = model.build_model(inputs)
-st.markdown(f"Survey evidence for **{role}**, {waves[0]} to {waves[-1]}.")
+st.markdown(
+    f"Survey evidence for **{ui.as_text(role)}**, {ui.as_text(waves[0])} to "
+    f"{ui.as_text(waves[-1])}."
+)
 st.graphviz_chart(model.model_dot(cmo), width="stretch", alt=model.model_summary(cmo))
 
 st.header("The model as text")
@@ -47,17 +50,17 @@ for column, (title, what, nodes) in zip(st.columns(3), model.model_columns(cmo),
         for node in nodes:
             level = model.level_title(node.level)
             prefix = f"{level}: " if level else ""
-            st.markdown(f"**{prefix}{node.label}.** {node.detail}")
+            st.markdown(f"**{ui.as_text(prefix + node.label)}.** {ui.as_text(node.detail)}")
             for line in node.evidence:
-                st.markdown(f"- {line}")
+                st.markdown(f"- {ui.as_text(line)}")
             if shared is None:
-                st.caption("Sources: " + "; ".join(node.sources))
+                st.caption("Sources: " + ui.as_text_list(node.sources, "; "))
         if shared:
-            st.caption("Sources: " + "; ".join(shared))
+            st.caption("Sources: " + ui.as_text_list(shared, "; "))
 
-st.info(cmo.for_whom)
+st.info(ui.as_text(cmo.for_whom))
 for caveat in cmo.caveats:
-    st.caption(caveat)
+    st.caption(ui.as_text(caveat))
 st.caption(
     "Survey changes: Mann-Whitney U test, two-sided, 95% level; groups with fewer than "
     f"{k} respondents are not shown. Trends: linear trend over the whole series with the "

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pandas as pd
 import streamlit as st
 
 from rpgdash import charts, headlines, narrative, ui
@@ -33,11 +34,11 @@ cols = st.columns(max(len(comparable), 1))
 for col, wave in zip(cols, comparable.itertuples(), strict=False):
     rate = (
         f" of about {int(wave.invited)} invited ({wave.response_rate:.0f}%)"
-        if (wave.invited)
+        if pd.notna(wave.invited) and wave.invited and pd.notna(wave.response_rate)
         else ""
     )
     col.metric(
-        f"Respondents at {wave.wave}",
+        f"Respondents at {ui.as_text(wave.wave)}",
         f"{wave.respondents}",
         border=True,
         help=f"{wave.respondents} staff answered{rate}.",
@@ -47,26 +48,29 @@ not_compared = summary.loc[~summary["comparable"], "wave"].tolist()
 if not_compared:
     st.caption(
         "Not compared: "
-        + ", ".join(not_compared)
+        + ui.as_text_list(not_compared)
         + " (a different instrument; see Method and caveats)."
     )
 
 waves = ui.comparable_waves(key)
 if len(waves) >= 2:
     comps = ui.comparisons(key, site, (waves[0], waves[-1]), k)
-    st.markdown(f"## Survey statements, {waves[0]} to {waves[-1]} ({role})")
+    st.markdown(
+        f"## Survey statements, {ui.as_text(waves[0])} to {ui.as_text(waves[-1])} "
+        f"({ui.as_text(role)})"
+    )
     cols = st.columns(3)
     for col, head in zip(cols, headlines.domain_headlines(comps, role), strict=False):
         with col.container(border=True):
             st.markdown(f"**{DOMAIN_TITLES.get(head.domain, head.domain)}**")
             if head.suppressed:
-                st.markdown(f"Not shown for {role}: fewer than {k} respondents.")
+                st.markdown(f"Not shown for {ui.as_text(role)}: fewer than {k} respondents.")
             else:
                 st.markdown(
                     f"{head.improved} of {head.statements} statements more agreed with; "
                     f"**{head.significant} improved significantly** (95%, Mann-Whitney U). "
                     f"{head.above_neutral} of {head.statements} above the neutral 2.5 at "
-                    f"{waves[-1]}."
+                    f"{ui.as_text(waves[-1])}."
                 )
             st.page_link(
                 DOMAIN_PAGES[head.domain],
@@ -83,7 +87,7 @@ cols = st.columns(max(len(meta), 1))
 for col, row in zip(cols, meta.itertuples(), strict=False):
     series = ui.indicator_series(key, row.name, site)
     with col.container(border=True):
-        st.markdown(f"**{row.name}**")
+        st.markdown(f"**{ui.as_text(row.name)}**")
         if len(series) < 3:
             st.markdown("Too few months stored.")
             continue
@@ -91,7 +95,8 @@ for col, row in zip(cols, meta.itertuples(), strict=False):
         result = ui.trend_window(key, row.name, site, months.iloc[0], months.iloc[-1], None, ())
         slope = result["ols"]["slope_per_month"]
         st.markdown(
-            f"{'Falling' if slope < 0 else 'Rising'} by about {abs(slope):.1f} {row.unit} a "
+            f"{'Falling' if slope < 0 else 'Rising'} by about {abs(slope):.1f} "
+            f"{ui.as_text(row.unit)} a "
             f"month, {narrative.month_label(result['start'])} to "
             f"{narrative.month_label(result['end'])} (Mann-Kendall "
             f"{narrative.format_p(result['mann_kendall']['p_value'])})."
@@ -108,7 +113,7 @@ changes = headlines.workforce_changes(ui.workforce(key, site))
 cols = st.columns(max(len(changes), 1))
 for col, row in zip(cols, changes.itertuples(), strict=False):
     col.metric(
-        row.measure,
+        ui.as_text(row.measure),
         f"{row.latest:g}% in {row.latest_year}",
         f"{row.change:+.1f} points since {row.first_year} ({row.first:g}%)",
         delta_color="off",
@@ -130,7 +135,8 @@ st.caption(ui.TABLE2_REAL)
 
 st.markdown("## Board report")
 st.caption(
-    f"One HTML file for a board pack, for {site} and {role}: the headline findings, every "
+    f"One HTML file for a board pack, for {ui.as_text(site)} and {ui.as_text(role)}: the "
+    "headline findings, every "
     "survey set, the indicators, workforce, interview themes, the model, method, caveats and "
     "where the data came from. Open it in a browser and print to PDF (A4). It takes a few "
     "seconds to prepare."

@@ -8,7 +8,7 @@ from rpgdash import ingest, queries
 from rpgdash.access import current_upload_access
 from rpgdash.db import DIRECTIONS
 from rpgdash.ingest.reading import max_upload_bytes
-from rpgdash.ui import get_db
+from rpgdash.ui import as_text, as_text_list, get_db
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
@@ -20,9 +20,9 @@ if not access.allowed:
 
 st.title("Upload data")
 if access.show_in_navigation and "anyone" in access.message:
-    st.warning(access.message)
+    st.warning(as_text(access.message))
 else:
-    st.caption(access.message)
+    st.caption(as_text(access.message))
 st.write(
     "Choose what the file holds and upload it. The whole file is checked first; nothing is "
     "stored until you have seen what would change and pressed the store button. Every "
@@ -31,7 +31,7 @@ st.write(
 
 db = get_db()
 if "upload_message" in st.session_state:
-    st.success(st.session_state.pop("upload_message"))
+    st.success(as_text(st.session_state.pop("upload_message")))
 
 kind = st.segmented_control(
     "What does the file hold?",
@@ -127,7 +127,7 @@ if uploaded is not None:
     except ingest.IngestError as exc:
         st.session_state.pop("upload_plan_key", None)
         st.error(
-            f"{uploaded.name} was not stored: fix the problems below and upload it again. "
+            f"{as_text(uploaded.name)} was not stored: fix the problems below and upload it again. "
             "Lines are numbered as a spreadsheet shows them (the header is line 1)."
         )
         st.code(str(exc), language=None)
@@ -136,11 +136,11 @@ if uploaded is not None:
     if plan is not None:
         parsed = plan.parsed
         st.subheader("What storing this file would do")
-        st.caption(f"Read as {parsed.source}; layout: {parsed.layout}.")
+        st.caption(f"Read as {as_text(parsed.source)}; layout: {as_text(parsed.layout)}.")
         for note in parsed.notes:
-            st.info(note)
+            st.info(as_text(note))
         if plan.already_stored is not None:
-            st.info(plan.summary())
+            st.info(as_text(plan.summary()))
         else:
             m1, m2, m3, m4 = st.columns(4)
             m1.metric("Rows to add", plan.added)
@@ -148,11 +148,11 @@ if uploaded is not None:
             m3.metric("Rows already stored, unchanged", plan.unchanged)
             m4.metric("Missing values (not stored)", plan.missing)
             if plan.new_waves:
-                st.write("New waves to create: " + ", ".join(plan.new_waves))
+                st.write("New waves to create: " + as_text_list(plan.new_waves))
             if plan.new_themes:
-                st.write("New themes to create: " + ", ".join(plan.new_themes))
+                st.write("New themes to create: " + as_text_list(plan.new_themes))
             if parsed.new_sites:
-                st.write("New sites to create: " + ", ".join(parsed.new_sites))
+                st.write("New sites to create: " + as_text_list(parsed.new_sites))
             st.markdown(f"**{spec.coverage_title}**")
             st.dataframe(plan.coverage, hide_index=True)
             if not plan.changes.empty:
@@ -163,10 +163,10 @@ if uploaded is not None:
                     st.dataframe(plan.to_add, hide_index=True)
             new_indicators = {}
             for name, matches in plan.unknown_indicators.items():
-                st.markdown(f"**New indicator: {name}**")
+                st.markdown(f"**New indicator: {as_text(name)}**")
                 if matches:
                     st.caption(
-                        "Stored indicators with similar names: " + ", ".join(matches) + ". If "
+                        "Stored indicators with similar names: " + as_text_list(matches) + ". If "
                         "one of these is meant, correct the file instead."
                     )
                 a, b = st.columns(2)
@@ -241,7 +241,10 @@ indicators = queries.indicator_directions(db)
 with st.form("directions"):
     chosen = {
         row.name: st.selectbox(
-            row.name, DIRECTIONS, index=DIRECTIONS.index(row.direction), key=f"d_{row.name}"
+            as_text(row.name),
+            DIRECTIONS,
+            index=DIRECTIONS.index(row.direction),
+            key=f"d_{row.name}",
         )
         for row in indicators.itertuples()
     }
@@ -255,7 +258,7 @@ with st.form("directions"):
             if changed:
                 st.cache_data.clear()
         if changed:
-            st.success("Saved: " + ", ".join(changed) + ".")
+            st.success("Saved: " + as_text_list(changed) + ".")
         else:
             st.info("No direction was changed.")
 
@@ -291,7 +294,7 @@ else:
                 try:
                     message = ingest.revert(db, int(choice))
                 except ingest.IngestError as exc:
-                    st.error(str(exc))
+                    st.error(as_text(exc))
                 else:
                     st.cache_data.clear()
                     st.session_state.pop("upload_plan_key", None)

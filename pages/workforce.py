@@ -25,7 +25,7 @@ changes = headlines.workforce_changes(figures)
 cards = st.columns(len(changes))
 for card, row in zip(cards, changes.itertuples(), strict=True):
     card.metric(
-        row.measure,
+        ui.as_text(row.measure),
         f"{row.latest:.1f}%",
         f"{row.change:+.1f} points since {row.first_year}",
         delta_color="off",
@@ -50,13 +50,14 @@ st.caption(
 st.download_button(
     "Download the figures (CSV)", to_safe_csv(figures), file_name="workforce.csv", mime="text/csv"
 )
+st.caption(ui.EXCEL_SAFE_CSV)
 
 notes = ui.notes(key)
-editable = current_upload_access().allowed
+editable = current_upload_access().can_edit_notes
 for note in notes.itertuples():
-    st.markdown(f"## {note.title}")
-    st.markdown(note.body)
-    st.caption(f"Source: {note.source}")
+    st.markdown(f"## {ui.as_text(note.title)}")
+    st.markdown(ui.as_text(note.body, multiline=True))
+    st.caption(f"Source: {ui.as_text(note.source)}")
     if editable:
         with st.expander("Edit this note"), st.form(f"note_{note.key}"):
             body = st.text_area("Text", note.body)

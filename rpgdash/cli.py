@@ -69,7 +69,16 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
     from rpgdash.demo import init_demo
 
     path = init_demo(
-        args.db, force=args.force, seed=args.seed, scale=args.scale, if_missing=args.if_missing
+        args.db,
+        force=args.force,
+        seed=args.seed,
+        scale=args.scale,
+        if_missing=args.if_missing,
+        on_backup=lambda copy: print(
+            f"The replaced database held uploads (or could not be read); a copy of it was "
+            f"kept at {copy}. "
+            "Delete that copy when it is no longer needed."
+        ),
     )
     if path is None:
         print(f"{args.db or 'The database'} already exists; left as it is.")
@@ -82,12 +91,18 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    """Faithful UTF-8 CSV (no BOM, text as stored); ``--excel-safe`` for spreadsheets."""
     from rpgdash.export import export_rows, to_csv
 
     with open_db(args.db, read_only=True) as db:
         header, rows = export_rows(db, args.table, site=args.site)
-    Path(args.out).write_bytes(to_csv(header, rows))
-    print(f"Wrote {len(rows)} rows to {args.out}.")
+    Path(args.out).write_bytes(to_csv(header, rows, excel_safe=args.excel_safe))
+    how = (
+        " (Excel-safe: UTF-8 with BOM; cells starting =, +, - or @ prefixed with ')"
+        if args.excel_safe
+        else " (UTF-8, values as stored)"
+    )
+    print(f"Wrote {len(rows)} rows to {args.out}{how}.")
     return 0
 
 
@@ -126,6 +141,12 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     export.add_argument("table", choices=TABLES)
     export.add_argument("--out", required=True, help="CSV file to write")
     export.add_argument("--site", help="only this site (default: every site)")
+    export.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="for spreadsheets: UTF-8 with BOM, and text that Excel would run as a formula "
+        "(starting =, +, - or @) prefixed with an apostrophe; the default writes values as stored",
+    )
     _add_db_option(export)
     export.set_defaults(func=_cmd_export)
 

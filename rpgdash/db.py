@@ -78,8 +78,9 @@ The schema is documented here and only here. Tables, in the order data flows int
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -315,7 +316,46 @@ CREATE TABLE excerpts (
 );
 """
 
-# Migration 4 (benchmarks, issue 15): published comparison figures and statistical neighbours.
+_NEXTVAL = re.compile(r"^nextval\('([A-Za-z_][A-Za-z0-9_]*)'\)$")
+
+
+def advance_sequences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Move every id sequence past the largest id stored in its column; return those moved.
+
+    A row inserted with an explicit id leaves its column's sequence behind, and the next
+    ``nextval`` then collides with a stored id ("Duplicate key"). The product allocates ids
+    from the sequences; this repairs files written before it did (migration 4).
+    """
+    columns = con.execute(
+        "SELECT table_name, column_name, column_default FROM duckdb_columns() "
+        "WHERE schema_name = 'main' AND column_default LIKE 'nextval(%'"
+    ).fetchall()
+    last_values = dict(
+        con.execute(
+            "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE schema_name = 'main'"
+        ).fetchall()
+    )
+    moved = []
+    for table, column, default in columns:
+        match = _NEXTVAL.match(default)
+        if match is None:
+            continue
+        sequence = match.group(1)
+        # Identifiers come from the catalogue, not from users; they cannot be bound.
+        top = con.execute(f'SELECT max("{column}") FROM "{table}"').fetchall()[0][0]
+        last = last_values.get(sequence)
+        if top is not None and (last is None or last < top):
+            con.execute("SELECT setval(?, ?)", [sequence, int(top)])
+            moved.append(sequence)
+    return moved
+
+
+def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
+    """Repair id sequences left behind by direct-id inserts (the demo before issue 10)."""
+    advance_sequences(con)
+
+
+# Migration 5 (benchmarks, issue 15): published comparison figures and statistical neighbours.
 # Self-contained: no foreign keys (uploads are reverted by deleting their rows, see the module
 # docstring) and no change to earlier tables.
 _MIGRATION_BENCHMARKS = """
@@ -371,12 +411,14 @@ CREATE TABLE site_la_codes (
 );
 """
 
-#: Migrations in order; migration i (1-based) brings the schema to version i.
+#: Migrations in order; migration i (1-based) brings the schema to version i. A migration is
+#: SQL text, or a function of the connection for steps SQL alone cannot express.
 #: Never edit an applied migration: append a new one.
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _MIGRATION_1,
     _MIGRATION_2,
     _MIGRATION_3,
+    _migration_4,
     _MIGRATION_BENCHMARKS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -460,7 +502,11 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     for version in range(found + 1, SCHEMA_VERSION + 1):
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(MIGRATIONS[version - 1])
+            step = MIGRATIONS[version - 1]
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
             con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
         except BaseException:
             con.execute("ROLLBACK")

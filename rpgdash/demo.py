@@ -20,13 +20,16 @@ lead practitioners agree most (finding 9) for any seed.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from rpgdash.db import Database, open_db
+from rpgdash.db import Database, DatabaseBusyError, open_db
 from rpgdash.demo_benchmarks import insert_demo_benchmarks
 from rpgdash.demo_evidence import insert_demo_evidence
 
@@ -447,11 +450,12 @@ def _insert_site(
             [wave_ids[w.label], site_id, w.invited],
         )
     respondents, responses = _survey_frames(site_index, rng)
-    first_id = cur.execute(
-        "SELECT coalesce(max(respondent_id), 0) + 1 FROM respondents"
-    ).fetchall()[0][0]
     people = pd.DataFrame(respondents)
-    people["respondent_id"] = np.arange(first_id, first_id + len(people))
+    # Ids come from the table's own sequence, so later uploads never collide with them.
+    ids = cur.execute(
+        "SELECT nextval('respondent_ids') FROM range(?) ORDER BY 1", [len(people)]
+    ).fetchall()
+    people["respondent_id"] = [i for (i,) in ids]
     people["site_id"] = site_id
     people["wave_id"] = people["wave"].map(wave_ids)
     people["role_id"] = people["role"].map(role_ids)
@@ -488,6 +492,46 @@ def _insert_site(
             )
 
 
+def _held_uploads(target: Path) -> int | None:
+    """How many uploads the existing database records (None: it cannot be read).
+
+    Opening it read-write takes DuckDB's own lock, so a file another process holds (the
+    running dashboard) is refused here, before anything is built or replaced; closing it
+    folds any write-ahead log into the file, so a copy of the file alone is complete.
+    """
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(
+                f"The database {target} is in use by another program (most likely the running "
+                "dashboard), so it was not replaced. Stop that program and run init-demo "
+                "--force again; nothing was changed."
+            ) from None
+        return None
+    try:
+        tables = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'uploads'"
+        ).fetchall()[0][0]
+        return con.execute("SELECT count(*) FROM uploads").fetchall()[0][0] if tables else 0
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _backup(target: Path) -> Path:
+    """Copy ``target`` to ``<name>.bak-YYYYMMDD-HHMMSS`` beside it (never over another copy)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = target.with_name(f"{target.name}.bak-{stamp}")
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = target.with_name(f"{target.name}.bak-{stamp}-{n}")
+    shutil.copy2(target, backup)
+    return backup
+
+
 def init_demo(
     path: str | Path | None = None,
     *,
@@ -495,12 +539,15 @@ def init_demo(
     seed: int = DEFAULT_SEED,
     scale: int = 1,
     if_missing: bool = False,
+    on_backup: Callable[[Path], None] | None = None,
 ) -> Path | None:
     """Build the demo database at ``path``; return the path, or None when skipped.
 
-    ``if_missing`` leaves an existing file alone (used by ``make run``); ``force`` replaces it.
-    The new file is built beside the target and moved into place, so an interrupted build
-    never leaves a half-written database behind.
+    ``if_missing`` leaves an existing file alone (used by ``make run``); ``force`` replaces it,
+    but never while another process holds it (:class:`DatabaseBusyError`), and a file that
+    records uploads (or cannot be read) is first copied beside it; ``on_backup`` is told
+    where. The new file is built beside the target and moved into place, so an interrupted
+    build never leaves a half-written database behind.
     """
     from rpgdash.db import default_path
 
@@ -512,12 +559,24 @@ def init_demo(
             raise FileExistsError(
                 f"{target} already exists; pass --force to replace it with the demo data."
             )
+        _held_uploads(target)  # refuses early, before the build, when the file is in use
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".building")
     for leftover in (partial, Path(str(partial) + ".wal")):
         leftover.unlink(missing_ok=True)
     with open_db(partial) as db:
         build_demo(db, seed=seed, scale=scale)
+    if target.exists():
+        # Checked again just before the move: the dashboard may have started meanwhile.
+        try:
+            uploads = _held_uploads(target)
+        except DatabaseBusyError:
+            partial.unlink(missing_ok=True)
+            raise
+        if uploads is None or uploads > 0:
+            backup = _backup(target)
+            if on_backup is not None:
+                on_backup(backup)
     Path(str(target) + ".wal").unlink(missing_ok=True)
     partial.replace(target)
     return target

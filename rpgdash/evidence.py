@@ -23,6 +23,7 @@ from rpgdash import queries
 from rpgdash.db import Database
 from rpgdash.narrative import format_p, significance_column
 from rpgdash.stats import suppress_small_groups
+from rpgdash.text import as_text
 
 ALL_ROLES = queries.ALL_ROLES
 POLARITY_WORDS = {"positive": "Positive theme", "negative": "Negative theme"}
@@ -301,9 +302,6 @@ def polarity_label(polarity: str) -> str:
     return f"{POLARITY_MARKS.get(polarity, '')} {POLARITY_WORDS.get(polarity, polarity)}".strip()
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
 def plain_markdown(text: str) -> str:
     """Escape stored text so Markdown shows it literally (no links, emphasis or HTML)."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in " ".join(text.split()))
+    return as_text(text)

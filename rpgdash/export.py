@@ -1,9 +1,12 @@
 """Tidy CSV exports of stored data (``python -m rpgdash export``), written without pandas.
 
 An export is a query and a CSV writer; importing pandas would cost more than both, so this
-module fetches rows from DuckDB and writes them with :mod:`csv`. The file is the one
-:func:`rpgdash.ingest.safe_csv.to_safe_csv` writes for the same rows, byte for byte (a test
-checks it): UTF-8 with a byte order mark, CRLF rows, formula-like text neutralised.
+module fetches rows from DuckDB and writes them with :mod:`csv`.
+
+By default the file is faithful data for analysts (pandas, R): UTF-8 without a byte order
+mark, every value as stored. ``excel_safe=True`` writes the file the pages' downloads give
+(:func:`rpgdash.ingest.safe_csv.to_safe_csv`, byte for byte; a test checks it): UTF-8 with a
+byte order mark, CRLF rows, formula-like text prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -58,10 +61,19 @@ def export_rows(db: Database, table: str, site: str | None = None) -> tuple[list
         return [d[0] for d in cur.description], cur.fetchall()
 
 
-def to_csv(header: list[str], rows: list) -> bytes:
-    """Rows as CSV bytes (UTF-8 with BOM, CRLF), formula-like text neutralised."""
+def to_csv(header: list[str], rows: list, *, excel_safe: bool = True) -> bytes:
+    """Rows as CSV bytes.
+
+    ``excel_safe``: UTF-8 with BOM, CRLF, formula-like text neutralised (for spreadsheets);
+    otherwise UTF-8 without BOM, LF, values exactly as stored (for pandas and R).
+    """
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_safe(name) for name in header])
-    writer.writerows([_safe(v) for v in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    if excel_safe:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([_safe(name) for name in header])
+        writer.writerows([_safe(v) for v in row] for row in rows)
+        return out.getvalue().encode("utf-8-sig")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

@@ -50,6 +50,27 @@ def site_names(db: Database) -> list[str]:
     return sites(db)["name"].tolist()
 
 
+def default_site(db: Database) -> str | None:
+    """The site shown first: the earliest stored local authority that holds any data.
+
+    Not the first name alphabetically: a new, empty site ("A new borough") must not become
+    every visitor's default. With no data anywhere, the earliest stored local authority.
+    """
+    rows = _rows(
+        db,
+        """
+        SELECT s.name FROM sites s WHERE s.kind = 'local_authority'
+        ORDER BY NOT (
+            EXISTS (SELECT 1 FROM respondents r WHERE r.site_id = s.site_id)
+            OR EXISTS (SELECT 1 FROM indicator_values v WHERE v.site_id = s.site_id)
+            OR EXISTS (SELECT 1 FROM workforce w WHERE w.site_id = s.site_id)
+        ), s.site_id
+        LIMIT 1
+        """,
+    )
+    return rows[0][0] if rows else None
+
+
 def roles(db: Database) -> list[str]:
     """Job roles in hierarchy order (most senior first)."""
     return [r[0] for r in _rows(db, "SELECT name FROM roles ORDER BY rank, name")]

@@ -39,7 +39,7 @@ def test_signed_in_user_not_listed_is_refused_and_page_hidden():
 )
 def test_not_signed_in_is_refused(logged_in, email):
     access = decide(is_logged_in=logged_in, user_email=email)
-    assert access == UploadAccess(False, False, "Sign in to upload data.")
+    assert access == UploadAccess(False, False, "Sign in to upload data.", sign_in=True)
 
 
 def test_without_auth_anyone_may_upload_and_is_told_so():

@@ -66,7 +66,7 @@ def _resolve(db: Database, site: str | None, role: str) -> str:
     if not names:
         raise ValueError("The database holds no local-authority site; there is nothing to report.")
     if site is None:
-        site = names[0]
+        site = queries.default_site(db)
     if site not in names:
         raise ValueError(
             f"There is no site called {site!r}; the sites are "

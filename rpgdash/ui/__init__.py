@@ -15,13 +15,22 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from streamlit.navigation.page import StreamlitPage
 
 from rpgdash import api, evidence, queries, settings
+from rpgdash.access import current_upload_access
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
+from rpgdash.text import as_text, as_text_list, without_server_paths
+
+__all__ = ["as_text", "as_text_list"]  # re-exported: pages escape stored text with ui.as_text
 
 ALL_ROLES = queries.ALL_ROLES
 ILLUSTRATIVE = (
     "Illustrative demo data: the survey answers and monthly values are generated to match the "
     "published findings; they are not the authority's real returns."
+)
+EXCEL_SAFE_CSV = (
+    "The CSV is prepared for spreadsheets: UTF-8 with a byte-order mark, and text that Excel "
+    "would run as a formula (starting =, +, - or @) begins with an apostrophe. For the data "
+    "exactly as stored, use python -m rpgdash export."
 )
 TABLE2_REAL = "Workforce figures are the published values (Table 2 of the evaluation)."
 
@@ -54,9 +63,11 @@ def run_page(page: StreamlitPage) -> None:
     try:
         get_db()
         sidebar_filters()
+        account_controls()
         page.run()
     except RpgdashError as exc:  # the product's own refusals (database, uploads) say what to do
-        st.error(str(exc))
+        # Shown as text, and without the server's folders (viewers need only the file name).
+        st.error(as_text(without_server_paths(str(exc)), multiline=True))
     except Exception as exc:  # the last line of defence: a sentence for the user, a log for us
         logging.getLogger("rpgdash").exception("page failed")
         st.error(
@@ -72,6 +83,11 @@ def run_page(page: StreamlitPage) -> None:
 @st.cache_data(show_spinner=False)
 def site_names(db_path: str) -> list[str]:
     return queries.site_names(_db(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def default_site(db_path: str) -> str | None:
+    return queries.default_site(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
@@ -197,7 +213,7 @@ def sidebar_filters() -> None:
     sites = site_names(key)
     if sites:
         if st.session_state.get("site") not in sites:
-            st.session_state["site"] = sites[0]
+            st.session_state["site"] = default_site(key) or sites[0]
         st.sidebar.selectbox("Site", sites, key="site")
     roles = [ALL_ROLES, *role_names(key)]
     if st.session_state.get("role") not in roles:
@@ -209,6 +225,27 @@ def sidebar_filters() -> None:
         help="Applies to survey results. Groups with fewer than "
         f"{min_group()} respondents are not shown, to protect individuals.",
     )
+
+
+def account_controls() -> None:
+    """The sidebar's sign-in and sign-out buttons, when sign-in is set up."""
+    access = current_upload_access()
+    if access.sign_in:
+        st.sidebar.button(
+            "Sign in",
+            key="sign_in",
+            icon=":material/login:",
+            on_click=st.login,
+            args=(access.provider,),
+            help="Sign in to upload data and edit notes (for people listed as uploaders).",
+        )
+    elif access.user_email is not None:
+        st.sidebar.caption(f"Signed in as {as_text(access.user_email)}")
+        if not access.allowed:
+            st.sidebar.caption(as_text(access.message))
+        st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
+    elif not access.allowed and access.message.startswith("Uploading is switched off because"):
+        st.sidebar.caption(as_text(access.message))
 
 
 def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
@@ -229,6 +266,19 @@ def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
 def show_chart(spec: dict, *, alt: str) -> None:
     """Draw a chart from a cached Vega-Lite spec, with its text alternative."""
     st.vega_lite_chart(spec=spec, width="stretch", alt=alt)
+
+
+def text_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` for ``st.table`` (which reads Markdown in cells and headers).
+
+    Every text cell and column name goes through :func:`as_text`; numbers stay numbers.
+    """
+    shown = table.copy()
+    shown.columns = [as_text(c) for c in shown.columns]
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: as_text(v) if isinstance(v, str) else v)
+    return shown
 
 
 def illustrative_note() -> None:

@@ -157,6 +157,7 @@ def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
         mime="text/csv",
         key="mdc_summary_csv",
     )
+    st.caption(ui.EXCEL_SAFE_CSV)
     st.caption(
         "Variation: the latest month's point type (Making Data Count, as NHSRplotthedots "
         "computes it). Assurance: whether the last period's process limits lie wholly on one "

@@ -27,7 +27,7 @@ def plan_panel(site: str | None, min_group: int) -> None:
         return
     st.caption(
         f"Enter how many staff will be invited in each job role. The starting figures assume "
-        f"the same staffing as at {latest}."
+        f"the same staffing as at {ui.as_text(latest)}."
     )
     left, right = st.columns([3, 1])
     edited = left.data_editor(
@@ -50,4 +50,4 @@ def plan_panel(site: str | None, min_group: int) -> None:
     }
     rows = api.plan_wave(db, counts, site=site, response_rate=percent / 100, min_group=min_group)
     st.dataframe(plan_table(rows), hide_index=True, width="stretch")
-    st.caption(PLAN_CAPTION.format(k=min_group, wave=latest))
+    st.caption(PLAN_CAPTION.format(k=min_group, wave=ui.as_text(latest)))

@@ -25,7 +25,8 @@ def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
 
 def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool | str) -> str:
     rates = "; ".join(
-        f"{r.wave}: {r.respondents} of about {int(r.invited)} invited ({r.response_rate:.0f}%)"
+        f"{ui.as_text(r.wave)}: {r.respondents} of about {int(r.invited)} invited "
+        f"({r.response_rate:.0f}%)"
         for r in summary.itertuples()
         if r.comparable and pd.notna(r.invited) and r.invited
     )
@@ -158,17 +159,18 @@ def domain_page(domain: str, intro: str) -> None:
         return
     if view["hidden"]:
         st.warning(
-            f"No results are shown for {role}: fewer than {k} people in this role answered in "
+            f"No results are shown for {ui.as_text(role)}: fewer than {k} people in this role "
+            "answered in "
             f"at least one of the two waves (or showing them would let a small group be worked "
             f"out from the others). Choose another role, or All roles."
         )
         st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))
         return
 
-    st.markdown(f"**{view['summary']}**")
-    st.caption(f"{role} · {view['n']}")
+    st.markdown(f"**{ui.as_text(view['summary'])}**")
+    st.caption(f"{ui.as_text(role)} · {ui.as_text(view['n'])}")
     if view.get("model"):
-        st.markdown(view["model"])
+        st.markdown(ui.as_text(view["model"]))
         st.caption(narrative.DOMAIN_MODEL_CAVEAT)
     ui.show_chart(view["dumbbell"], alt=view["summary"])
     ui.show_chart(
@@ -184,8 +186,8 @@ def domain_page(domain: str, intro: str) -> None:
         horizontal=True,
         key=f"{domain}_heat",
         format_func={
-            "mean_b": f"Mean at {wave_b}",
-            "mean_a": f"Mean at {wave_a}",
+            "mean_b": f"Mean at {ui.as_text(wave_b)}",
+            "mean_a": f"Mean at {ui.as_text(wave_a)}",
             "diff": "Change between waves",
         }.get,
     )
@@ -194,7 +196,7 @@ def domain_page(domain: str, intro: str) -> None:
     if roles_view["hidden"]:
         st.caption(
             "Not shown to protect individuals: "
-            + ", ".join(roles_view["hidden"])
+            + ui.as_text_list(roles_view["hidden"])
             + f" (fewer than {k} respondents in a wave, or needed to stop a small group being "
             "worked out by subtraction)."
         )
@@ -220,4 +222,5 @@ def domain_page(domain: str, intro: str) -> None:
         mime="text/csv",
         key=f"{domain}_download",
     )
+    st.caption(ui.EXCEL_SAFE_CSV)
     st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))

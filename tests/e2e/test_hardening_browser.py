@@ -1,0 +1,115 @@
+"""Issue 10, items 4 and 11 in Chromium: stored text fetches and links nothing; all stays local.
+
+A trap HTTP server on 127.0.0.1 stands in for an attacker's host: every stored name carries
+Markdown and HTML pointing at it. The browser visits every page; the trap must receive no
+request, no link or image may point at it, and every request the page makes must go to the
+dashboard itself (no font host, no CDN).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import problems_on, wait_for_app
+from tests.e2e.test_browser import PAGES
+from tests.hardening_support import inject_payload, payload
+from tests.serving import streamlit_server
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def trap_server() -> Iterator[tuple[int, list[str]]]:
+    """An HTTP server on a free 127.0.0.1 port that records every request it gets."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], hits
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+_TARGETS = (
+    "els => els.map(e => e.getAttribute('href') || e.getAttribute('src') || "
+    "e.getAttribute('xlink:href') || e.getAttribute('srcset') || '')"
+)
+
+
+def _visit_every_page(page: Page, url: str) -> tuple[list[str], dict[str, list[str]], set[str]]:
+    """Visit every page: the URL of every request, each page's link and image targets, and
+    the pages whose text shows the escaped payload."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    targets: dict[str, list[str]] = {}
+    showing: set[str] = set()
+    for path in PAGES:
+        page.goto(f"{url}/{path}")
+        wait_for_app(page)
+        problems = problems_on(page)
+        assert problems == [], (path, problems)
+        assert "Traceback" not in page.content(), path
+        targets[path] = page.eval_on_selector_all(
+            "a[href], img[src], image, source, iframe, use", _TARGETS
+        )
+        if page.get_by_text("Leak ![p](http").count():
+            showing.add(path)
+    return requests, targets, showing
+
+
+def _outside(requests: list[str], url: str) -> list[str]:
+    own = urlparse(url).netloc
+    return [
+        r for r in requests if not r.startswith(("data:", "blob:")) and urlparse(r).netloc != own
+    ]
+
+
+def test_injected_names_fetch_nothing_and_link_nowhere(
+    demo_path: Path, tmp_path: Path, page: Page
+) -> None:
+    with trap_server() as (port, hits):
+        db = tmp_path / "hostile.duckdb"
+        inject_payload(demo_path, db, payload(port))
+        env = {**os.environ, "RPGDASH_DB": str(db)}
+        with (
+            (tmp_path / "streamlit.log").open("w") as log,
+            streamlit_server(["rpgdash.serve"], env, log) as url,
+        ):
+            requests, targets, showing = _visit_every_page(page, url)
+            host = f"127.0.0.1:{port}"
+            assert {p: [t for t in ts if host in t] for p, ts in targets.items()} == {
+                p: [] for p in PAGES
+            }
+            # The payload is on the pages as text, so the check above had something to find.
+            assert {"", "indicators", "workforce", "evidence", "model"} <= showing
+        assert hits == []
+        assert [r for r in requests if host in r] == []
+        assert _outside(requests, url) == []
+
+
+def test_no_page_fetches_anything_from_outside_the_dashboard(server: str, page: Page) -> None:
+    requests, _, _ = _visit_every_page(page, server)
+    assert requests, "the browser made no request at all"
+    assert _outside(requests, server) == []

@@ -1,0 +1,76 @@
+"""Issue 10, item 2: every page works for every stored site, whatever it holds or lacks."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rpgdash.db import open_db
+from rpgdash.queries import default_site
+from tests.conftest import ROOT
+from tests.hardening_support import add_odd_sites
+from tests.test_pages import PAGES
+
+
+@pytest.fixture
+def odd_env(app_env):
+    names = add_odd_sites(app_env)
+    return app_env, names
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_for_every_site(odd_env, page: str) -> None:
+    _, names = odd_env
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    assert _problems(at) == []
+    at.switch_page(page).run()
+    sites = at.selectbox(key="site").options
+    assert set(names.values()) <= set(sites)
+    for site in sites:
+        at.selectbox(key="site").set_value(site).run()
+        assert _problems(at) == [], (page, site)
+        assert at.title, (page, site)
+
+
+def test_the_default_site_is_the_first_local_authority_with_data(odd_env) -> None:
+    path, names = odd_env
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    # The odd sites sort first by name; the demo's own site was stored first and has data.
+    assert at.selectbox(key="site").options[0] == names["empty"]
+    assert at.selectbox(key="site").value == "Demo local authority"
+
+
+def test_default_site_skips_sites_without_data(tmp_path) -> None:
+    with open_db(tmp_path / "x.duckdb") as db:
+        assert default_site(db) is None
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO sites (name) VALUES ('Z first stored, empty')")
+            cur.execute("INSERT INTO sites (name, kind) VALUES ('England', 'national')")
+        assert default_site(db) == "Z first stored, empty"
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO sites (name) VALUES ('Y with workforce')")
+            cur.execute(
+                "INSERT INTO workforce (site_id, year, measure, value) "
+                "SELECT site_id, 2019, 'Turnover', 10 FROM sites WHERE name = 'Y with workforce'"
+            )
+            cur.execute(
+                "INSERT INTO workforce (site_id, year, measure, value) "
+                "SELECT site_id, 2019, 'Turnover', 10 FROM sites WHERE name = 'England'"
+            )
+        assert default_site(db) == "Y with workforce"
+
+
+def test_the_board_report_builds_for_every_site(odd_env) -> None:
+    from rpgdash.report import build_report
+
+    path, names = odd_env
+    with open_db(path, read_only=True) as db:
+        for site in [*names.values(), "Demo local authority"]:
+            html = build_report(db, site=site, role="All roles", min_group=5)
+            assert "<html" in html.lower(), site
