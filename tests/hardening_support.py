@@ -98,6 +98,22 @@ _KEEP = {
     ("events", "kind"),
     ("notes", "key"),
     ("respondents", "external_id"),
+    # Benchmarks (issue 15): codes, periods and keys are matched on, not shown as names.
+    ("benchmark_measures", "dfe_column"),
+    ("benchmark_measures", "unit"),
+    ("benchmark_measures", "direction"),
+    ("benchmark_measures", "release"),
+    ("benchmark_areas", "level"),
+    ("benchmark_areas", "area_key"),
+    ("benchmark_areas", "new_la_code"),
+    ("benchmark_areas", "old_la_code"),
+    ("benchmark_areas", "region_code"),
+    ("benchmark_values", "period"),
+    ("statistical_neighbours", "la_key"),
+    ("statistical_neighbours", "la_code"),
+    ("statistical_neighbours", "neighbour_code"),
+    ("statistical_neighbours", "closeness"),
+    ("site_la_codes", "la_code"),
 }
 
 
@@ -123,6 +139,11 @@ _ORDER = (
     "theme_statements",
     "theme_measures",
     "excerpts",
+    "benchmark_measures",
+    "benchmark_areas",
+    "benchmark_values",
+    "statistical_neighbours",
+    "site_la_codes",
 )
 
 

@@ -146,6 +146,7 @@ def test_every_page_shows_injected_names_escaped(hostile_db, tmp_path, monkeypat
         "pages/evidence.py",
         "pages/model.py",
         "pages/upload.py",
+        "pages/benchmarks.py",
     ):
         assert any(escaped in text for _, text in shown[page]), page
 
