@@ -16,15 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import problems_on, wait_for_app
-from tests.e2e.test_browser import PAGES
+from tests.e2e.test_accessibility import PATHS as PAGES
 from tests.hardening_support import inject_payload, payload
-from tests.serving import streamlit_server
-
-pytestmark = pytest.mark.e2e
+from tests.serving import APP, streamlit_server
 
 
 @contextmanager
@@ -95,7 +92,7 @@ def test_injected_names_fetch_nothing_and_link_nowhere(
         env = {**os.environ, "RPGDASH_DB": str(db)}
         with (
             (tmp_path / "streamlit.log").open("w") as log,
-            streamlit_server(["rpgdash.serve"], env, log) as url,
+            streamlit_server(APP, env, log) as url,
         ):
             requests, targets, showing = _visit_every_page(page, url)
             host = f"127.0.0.1:{port}"

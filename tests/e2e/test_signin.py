@@ -14,15 +14,12 @@ import secrets
 import shutil
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from rpgdash.db import open_db
 from tests.e2e.conftest import problems_on, wait_for_app
 from tests.oidc_provider import oidc_provider
-from tests.serving import streamlit_server
-
-pytestmark = pytest.mark.e2e
+from tests.serving import APP, streamlit_server
 
 LISTED = "ann.uploader@example.org"
 UNLISTED = "bob.viewer@example.org"
@@ -69,7 +66,7 @@ def test_a_listed_user_signs_in_and_uploads_an_unlisted_one_cannot(
     ) as provider:
         secrets_file = _secrets(tmp_path / "secrets.toml", provider.metadata_url, client_secret)
         env = {**os.environ, "RPGDASH_DB": str(db)}
-        args = ["rpgdash.serve", "--secrets.files", str(secrets_file)]
+        args = [*APP, "--secrets.files", str(secrets_file)]
         with (
             (tmp_path / "streamlit.log").open("w") as log,
             streamlit_server(args, env, log) as url,
