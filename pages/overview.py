@@ -6,18 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from rpgdash import charts, headlines, narrative, ui
+from rpgdash.present import domains
 from rpgdash.report import build_report, report_file_name
-from rpgdash.survey_results import DOMAIN_TITLES
 from rpgdash.ui.plan import plan_panel
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
-
-DOMAIN_PAGES = {
-    "professional": "pages/professional.py",
-    "self_efficacy": "pages/self_efficacy.py",
-    "relationships": "pages/relationships.py",
-}
 
 st.title("Reflective practice groups: outcomes overview")
 st.caption(
@@ -62,7 +56,7 @@ if len(waves) >= 2:
     cols = st.columns(3)
     for col, head in zip(cols, headlines.domain_headlines(comps, role), strict=False):
         with col.container(border=True):
-            st.markdown(f"**{DOMAIN_TITLES.get(head.domain, head.domain)}**")
+            st.markdown(f"**{domains.title(head.domain)}**")
             if head.suppressed:
                 st.markdown(f"Not shown for {ui.as_text(role)}: fewer than {k} respondents.")
             else:
@@ -73,7 +67,7 @@ if len(waves) >= 2:
                     f"{ui.as_text(waves[-1])}."
                 )
             st.page_link(
-                DOMAIN_PAGES[head.domain],
+                domains.domain(head.domain).page,
                 label="Open the statements",
                 icon=":material/arrow_forward:",
             )

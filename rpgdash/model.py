@@ -24,6 +24,7 @@ import pandas as pd
 from rpgdash import api, headlines, queries
 from rpgdash.db import Database
 from rpgdash.narrative import format_p, month_label
+from rpgdash.present.domains import DOMAINS
 
 INTERVIEWS = "Interviews and focus groups at +1 year and +3 years (thematic analysis)"
 REALIST_MODEL = "The evaluation's context-mechanism-outcome model (2019)"
@@ -204,11 +205,7 @@ OUTCOMES: tuple[tuple[str, str, str, str, str], ...] = (
         "indicators",
     ),
 )
-DOMAIN_WORDS = {
-    "professional": "professional",
-    "self_efficacy": "self-efficacy",
-    "relationships": "relationships",
-}
+DOMAIN_WORDS = {d.key: d.words for d in DOMAINS}
 WORKFORCE_MEASURES = ("Agency staffing", "Vacancies", "Turnover")
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from rpgdash import narrative
+from rpgdash.present.domains import DOMAINS
 
-DOMAIN_TITLES = {
-    "professional": "Professional practice",
-    "self_efficacy": "Self-efficacy",
-    "relationships": "Relationships",
-}
+DOMAIN_TITLES = {d.key: d.title for d in DOMAINS}
 
 
 def n_phrase(comp: pd.DataFrame) -> str:

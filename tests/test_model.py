@@ -57,7 +57,7 @@ def test_survey_outcome_evidence_equals_the_statistics_engine(demo_db, all_roles
     )
     prof = heads["professional"]
     assert _node(all_roles, "out_professional").evidence[0] == (
-        f"professional: {prof.improved} of {prof.statements} statements improved, "
+        f"professional practice: {prof.improved} of {prof.statements} statements improved, "
         f"{prof.significant} significantly"
     )
     assert _node(all_roles, "out_self_efficacy").evidence == (

@@ -28,6 +28,7 @@ from rpgdash import (
 )
 from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
+from rpgdash.present import domains
 from rpgdash.report import html as h
 from rpgdash.report.svg import chart_svg
 from rpgdash.series import its_overlay, spc_finding, spc_frames
@@ -44,7 +45,7 @@ NO_CAUSE = (
     "Figures describe change over time and how the evidence fits together; they do not show "
     "that RPGs caused any change."
 )
-DOMAIN_ORDER = ("professional", "self_efficacy", "relationships")
+DOMAIN_ORDER = domains.KEYS
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _hidden_text(ctx: ReportContext) -> str:
 
 
 def _domain_title(domain: str) -> str:
-    return survey_results.DOMAIN_TITLES.get(domain, domain)
+    return domains.title(domain)
 
 
 def _headline_survey(ctx: ReportContext) -> list[str]:
@@ -302,14 +303,14 @@ def _domain_model_text(ctx: ReportContext, domain: str) -> str:
 
 def survey_section(ctx: ReportContext) -> str:
     """One subsection per survey domain, for the report's role."""
-    domains = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
+    shown = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
     intro = h.paragraph(
         f"Each statement is compared between {ctx.wave_a} and {ctx.wave_b}. "
         f"{narrative.survey_method(False)} Significant means p < 0.05; the tables also give "
         "the Holm and Benjamini-Hochberg adjusted p-values. In the charts, a star marks a "
         "significant change and the two waves differ by marker shape as well as colour."
     )
-    body = "".join(domain_section(ctx, d) for d in domains)
+    body = "".join(domain_section(ctx, d) for d in shown)
     return h.section(2, "Survey results", intro + body, anchor="survey")
 
 
