@@ -23,8 +23,8 @@ import pandas as pd
 
 from rpgdash import api, headlines, queries
 from rpgdash.db import Database
-from rpgdash.narrative import format_p, month_label
 from rpgdash.present.domains import DOMAINS
+from rpgdash.present.indicators import trend_line
 
 INTERVIEWS = "Interviews and focus groups at +1 year and +3 years (thematic analysis)"
 REALIST_MODEL = "The evaluation's context-mechanism-outcome model (2019)"
@@ -238,17 +238,6 @@ def _workforce_evidence(changes: pd.DataFrame) -> tuple[str, ...]:
             f"({r['first_year']}\u2013{r['latest_year']})"
         )
     return tuple(lines) or ("no workforce figures stored",)
-
-
-def trend_line(name: str, result: dict, unit: str) -> str:
-    """A short evidence line for one indicator: direction, slope, months and Mann-Kendall p."""
-    slope = result["ols"]["slope_per_month"]
-    word = "falling" if slope < 0 else "rising"
-    return (
-        f"{name}: {word} about {abs(slope):.1f} {unit} a month, "
-        f"{month_label(result['start'])}\u2013{month_label(result['end'])} "
-        f"(Mann-Kendall {format_p(result['mann_kendall']['p_value'])})"
-    )
 
 
 def _indicator_evidence(trends: Mapping[str, tuple[dict, str]]) -> tuple[str, ...]:

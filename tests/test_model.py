@@ -77,7 +77,7 @@ def test_workforce_and_family_evidence(demo_db, all_roles) -> None:
     assert len(family) == len(names)
     for name, line in zip(names, family, strict=True):
         slope = rpgdash.analyse_trend(demo_db, name)["ols"]["slope_per_month"]
-        assert line.startswith(f"{name}: falling about {abs(slope):.1f} ")
+        assert line.startswith(f"{name}: falling by about {abs(slope):.1f} ")
 
 
 def test_a_small_role_gets_no_survey_figures(demo_db) -> None:

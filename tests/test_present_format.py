@@ -138,3 +138,10 @@ def test_every_domain_page_exists_and_uses_the_registry():
     for d in domains.DOMAINS:
         source = (root / d.page).read_text()
         assert f'domain_page("{d.key}")' in source
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "expected"), [(4, 4, "all 4"), (0, 4, "none"), (3, 4, "3 of 4"), (1, 1, "1 of 1")]
+)
+def test_share(k, n, expected):
+    assert fmt.share(k, n) == expected

@@ -155,6 +155,15 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
+def share(k: int, n: int) -> str:
+    """``all 4``, ``none``, ``3 of 4`` (``1 of 1``, ``0 of 1``): how many of a set."""
+    if n == 1:
+        return f"{k} of 1"
+    if k == n:
+        return f"all {n}"
+    return "none" if k == 0 else f"{k} of {n}"
+
+
 def human_header(code: str) -> str:
     """``point_type`` -> ``Point type``: the fallback for a column without a chosen header."""
     words = str(code).replace("_", " ").strip()

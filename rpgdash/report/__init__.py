@@ -120,7 +120,7 @@ def build_report(
     trends = model.indicator_trends(db, site=ctx.site)
     body = "".join(
         [
-            headline_section(ctx, trends, changes),
+            headline_section(ctx),
             survey_section(ctx),
             indicators_section(ctx),
             workforce_section(ctx, figures, changes),
