@@ -4,7 +4,8 @@ import datetime
 
 import streamlit as st
 
-from rpgdash import charts, headlines, ui
+from rpgdash import charts, ui
+from rpgdash.present import headlines
 from rpgdash.report import build_report, report_file_name
 from rpgdash.ui.plan import plan_panel
 from rpgdash.ui.routing import enter_through_app
@@ -31,8 +32,8 @@ if panel.not_compared:
 
 if panel.survey_heading:
     st.markdown(f"## {ui.as_text(panel.survey_heading)}")
-    cols = st.columns(max(len(panel.domain_cards), 1))
-    for col, card in zip(cols, panel.domain_cards, strict=False):
+    # Two cards a row: at 1024 px three or four cards cut their links and deltas off.
+    for col, card in zip(ui.card_grid(len(panel.domain_cards)), panel.domain_cards, strict=False):
         with col.container(border=True):
             st.markdown(f"**{card.title}**")
             st.markdown(ui.as_text(card.sentence))
@@ -56,8 +57,7 @@ for col, card in zip(cols, panel.indicator_cards, strict=False):
 st.page_link("pages/indicators.py", label="Open the indicators", icon=":material/arrow_forward:")
 
 st.markdown("## Workforce")
-cols = st.columns(max(len(panel.workforce_cards), 1))
-for col, card in zip(cols, panel.workforce_cards, strict=False):
+for col, card in zip(ui.card_grid(len(panel.workforce_cards)), panel.workforce_cards, strict=False):
     col.metric(
         ui.as_text(card.label),
         card.value,

@@ -7,8 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import headlines, mdc_icons, queries
+from rpgdash import mdc_icons, queries
 from rpgdash.present import format as fmt
+from rpgdash.present import headlines
 from rpgdash.present import indicators as present
 from tests.conftest import ROOT
 

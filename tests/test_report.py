@@ -14,12 +14,13 @@ from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import cli, headlines, mdc_icons, model, narrative, queries
+from rpgdash import cli, mdc_icons, model, queries
 from rpgdash.db import open_db
 from rpgdash.demo import WORKFORCE
 from rpgdash.demo_evidence import EXCERPTS
 from rpgdash.ingest import commit, parse_upload, preview
 from rpgdash.present import format as fmt
+from rpgdash.present import headlines, narrative
 from rpgdash.present import indicators as present
 from rpgdash.report import SECTIONS, build_report, report_file_name
 from tests.conftest import REPORT_TIME, ROOT

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rpgdash import api, headlines, queries, settings
+from rpgdash import api, queries, settings
 from rpgdash.db import Database
-from rpgdash.present import domains
+from rpgdash.present import domains, headlines
 from rpgdash.present import format as fmt
 from rpgdash.present.indicators import trend_summary
 from rpgdash.stats.compare import ALL_ROLES

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rpgdash import headlines, model, queries
+from rpgdash import model, queries
 from rpgdash.db import Database
+from rpgdash.present import headlines
 from rpgdash.report import html as h
 from rpgdash.report.build import (
     ALL_ROLES,

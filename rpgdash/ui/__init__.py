@@ -168,6 +168,14 @@ def trend_window(
     )
 
 
+def card_grid(n: int, per_row: int = 2) -> list:
+    """``n`` columns laid out ``per_row`` to a row, so a card's text keeps its full width."""
+    cells: list = []
+    while len(cells) < n:
+        cells += st.columns(per_row)
+    return cells[:n]
+
+
 @st.cache_data(show_spinner=False)
 def overview_panel(
     db_path: str, site: str | None, role: str, min_group: int

@@ -6,11 +6,11 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from rpgdash import charts, narrative, ui
+from rpgdash import charts, ui
 from rpgdash.ingest.safe_csv import to_safe_csv
-from rpgdash.present import domains
+from rpgdash.present import domains, narrative
+from rpgdash.present.survey_results import n_phrase, results_table
 from rpgdash.stats import add_all_roles, level_shares
-from rpgdash.survey_results import n_phrase, results_table
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
