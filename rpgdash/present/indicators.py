@@ -433,7 +433,7 @@ def _panel_from_result(
         notices=tuple(notices),
         result=result,
         takeaway=finding + ".",
-        latest=f"{fmt.number(latest_value, 0)} {unit}".strip(),
+        latest=fmt.number(latest_value, 0),
         latest_month=fmt.month(result["end"]),
         trend_text=trend_sentence(result, unit=unit),
         change_text=change_text,

@@ -311,7 +311,8 @@ def _indicator_block(row: object, panel: IndicatorPanel) -> str:
     if panel.too_short:
         return h.section(3, row.name, "".join(h.paragraph(n) for n in panel.notices))
     inner = h.paragraph(
-        f"Latest month ({panel.latest_month}): {panel.latest}; variation at the latest point: "
+        f"Latest month ({panel.latest_month}): {panel.latest} {panel.unit}; variation at the "
+        "latest point: "
         f"{panel.summary_row.variation_words}."
     )
     inner += "".join(h.paragraph(n, "caveat") for n in panel.notices)
