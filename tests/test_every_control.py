@@ -22,6 +22,7 @@ PAGES = [
     "pages/relationships.py",
     "pages/indicators.py",
     "pages/workforce.py",
+    "pages/benchmarks.py",
     "pages/evidence.py",
     "pages/model.py",
     "pages/about.py",
