@@ -113,7 +113,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
     summary = panel.summary_row
     summary_rows.append(summary)
     cols = st.columns(3)
-    cols[0].metric(f"Latest month ({row.unit})", panel.latest, help=panel.latest_month)
+    cols[0].metric(f"Latest month ({ui.as_text(row.unit)})", panel.latest, help=panel.latest_month)
     cols[1].markdown(f"**Variation (latest point)**  \n{summary.variation_words}")
     if summary.assurance is not None:
         cols[2].markdown(f"**Assurance against the target**  \n{summary.assurance_words}")
