@@ -29,7 +29,8 @@ st.title("Organisational indicators")
 key, site = ui.db_key(), ui.selected_site()
 if ui.selected_role() != ui.ALL_ROLES:
     st.info(
-        f"The job-role filter ({ui.selected_role()}) does not apply to these figures: they "
+        f"The job-role filter ({ui.as_text(ui.selected_role())}) does not apply to these "
+        "figures: they "
         "count children and referrals for the whole service, not staff."
     )
 meta = ui.indicators(key)
@@ -82,9 +83,9 @@ summary_rows = []
 
 for row in meta[meta["name"].isin(chosen)].itertuples():
     st.divider()
-    st.header(row.name)
+    st.header(ui.as_text(row.name))
     target = st.number_input(
-        f"Target for {row.name} (optional, {row.unit})",
+        f"Target for {ui.as_text(row.name)} (optional, {ui.as_text(row.unit)})",
         value=None if pd.isna(row.target) else float(row.target),
         min_value=0.0,
         key=f"target_{row.indicator_id}",

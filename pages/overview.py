@@ -82,7 +82,8 @@ st.caption(ui.TABLE2_REAL)
 
 st.markdown("## Board report")
 st.caption(
-    f"One HTML file for a board pack, for {site} and {role}: the headline findings, every "
+    f"One HTML file for a board pack, for {ui.as_text(site)} and {ui.as_text(role)}: the "
+    "headline findings, every "
     "survey set, the indicators, workforce, interview themes, the model, method, caveats and "
     "where the data came from. Open it in a browser and print to PDF (A4). It takes a few "
     "seconds to prepare."
