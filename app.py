@@ -4,6 +4,7 @@ import streamlit as st
 
 from rpgdash import ui
 from rpgdash.access import current_upload_access
+from rpgdash.present.domains import DOMAINS
 from rpgdash.ui.routing import inside_app
 
 st.set_page_config(
@@ -12,14 +13,12 @@ st.set_page_config(
     # host outside 127.0.0.1 (Streamlit 1.67), which fails offline and leaks the visit.
     page_icon="📈",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",
 )
 
 survey_pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/professional.py", title="Professional practice", icon=":material/school:"),
-    st.Page("pages/self_efficacy.py", title="Self-efficacy", icon=":material/psychology:"),
-    st.Page("pages/relationships.py", title="Relationships", icon=":material/group:"),
+    *(st.Page(d.page, title=d.title, icon=d.icon) for d in DOMAINS),
 ]
 organisation_pages = [
     st.Page("pages/indicators.py", title="Indicators", icon=":material/show_chart:"),

@@ -3,14 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from rpgdash import narrative, ui
-from rpgdash.ui.indicator_view import (
-    AUTOMATIC,
-    ERROR_CHOICES,
-    indicator_view,
-    show_summary,
-    stored_months,
-)
+from rpgdash import ui
+from rpgdash.present import format
+from rpgdash.present.indicators import AUTOMATIC
+from rpgdash.ui.indicator_view import ERROR_CHOICES, indicator_view, show_summary, stored_months
 from rpgdash.ui.routing import enter_through_app
 
 
@@ -49,7 +45,7 @@ months = stored_months(key, site)
 if not months:
     st.info("No values are stored for these indicators at this site.")
     st.stop()
-labels = {narrative.month_label(m): m for m in months}
+labels = {format.month(m): m for m in months}
 first, last = st.select_slider(
     "Months", options=list(labels), value=(next(iter(labels)), list(labels)[-1]), key="ind_range"
 )
@@ -61,7 +57,7 @@ change_choice = st.selectbox(
     format_func=lambda m: (
         "RPG start, or the facilitator change when fewer than 8 months precede the RPG start"
         if m == AUTOMATIC
-        else narrative.month_label(m)
+        else format.month(m)
     ),
 )
 errors = st.selectbox(
@@ -77,7 +73,7 @@ rebase = st.multiselect(
     "Rebase the SPC limits at (optional)",
     months,
     key="ind_rebase",
-    format_func=narrative.month_label,
+    format_func=format.month,
     help="Start new process limits at these months, e.g. after a known "
     "change in how the figures are counted.",
 )
@@ -110,28 +106,26 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         errors,
         row.direction,
     )
-    if view["too_short"]:
-        st.warning("Fewer than 3 months fall in the chosen range; choose a wider range.")
+    panel = view["panel"]
+    for notice in panel.notices:
+        st.info(ui.as_text(notice))
+    if panel.too_short:
         continue
-    result, summary = view["result"], view["summary_row"]
+    summary = panel.summary_row
     summary_rows.append(summary)
-    spc = result["spc"]
     cols = st.columns(3)
-    cols[0].metric(
-        "Latest month",
-        f"{view['latest']:,.0f} {ui.as_text(row.unit)}",
-        help=narrative.month_label(result["end"]),
-    )
+    cols[0].metric(f"Latest month ({ui.as_text(row.unit)})", panel.latest, help=panel.latest_month)
     cols[1].markdown(f"**Variation (latest point)**  \n{summary.variation_words}")
     if summary.assurance is not None:
         cols[2].markdown(f"**Assurance against the target**  \n{summary.assurance_words}")
     else:
         cols[2].markdown(f"**Improvement direction**  \n{ui.as_text(row.direction)} is better")
-    ui.show_chart(view["spec"], alt=f"{view['finding']}. {view['trend_text']}")
-    st.markdown(ui.as_text(view["trend_text"]))
+    st.markdown(f"**{ui.as_text(panel.takeaway)}**")
+    ui.show_chart(view["spec"], alt=f"{panel.takeaway} {panel.trend_text}")
+    st.markdown(ui.as_text(panel.trend_text))
     st.dataframe(view["limits"], hide_index=True, key=f"limits_{row.indicator_id}")
-    for suggestion in view["suggestions"]:
-        when = narrative.month_label(suggestion["month"])
+    for suggestion in panel.suggestions:
+        when = format.month(suggestion["month"])
         st.button(
             f"Recalculate limits from this event: {ui.as_text(suggestion['label'])} ({when})",
             key=f"rebase_{row.indicator_id}_{suggestion['month']}",
@@ -143,7 +137,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
     if chart_rebase:
         st.caption(
             "Limits of this chart recalculated from "
-            + ", ".join(narrative.month_label(m) for m in chart_rebase)
+            + ", ".join(format.month(m) for m in chart_rebase)
             + "."
         )
         st.button(
@@ -152,44 +146,24 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
             on_click=_undo_rebase,
             args=(row.indicator_id,),
         )
-    if result["its"] is not None:
-        its = result["its"]
-        if view["change_text"]:
-            st.markdown(f"**Change point:** {ui.as_text(view['change_text'])}")
-        st.markdown(ui.as_text(view["its_text"]))
-        if its["degenerate"]:
-            st.warning(its["degenerate"])
-        if its["warning"]:
-            st.warning(its["warning"])
-        residuals = (
-            f"Residual autocorrelation: Durbin-Watson {its['durbin_watson']:.2f}, "
-            f"Breusch-Godfrey (1 lag) p = {its['breusch_godfrey_p']:.3f}. "
-            if its["durbin_watson"] is not None and its["breusch_godfrey_p"] is not None
-            else ""
-        )
-        st.markdown(residuals + its["errors_reason"])
-        if view["scan_spec"] is not None:
-            ui.show_chart(view["scan_spec"], alt=view["scan_text"] or "")
-            if view["scan_text"]:
-                st.caption(ui.as_text(view["scan_text"]))
-        st.caption(narrative.ITS_CAVEAT)
-    else:
-        st.caption(
-            "No interrupted time series: no change point with 8 months before it "
-            "falls in this range. Choose one above."
-        )
-    for seg in spc["segments"]:
-        if seg["trial_limits"]:
-            st.warning(
-                f"Limits for {narrative.month_label(seg['start'])} to "
-                f"{narrative.month_label(seg['end'])} are trial limits: fewer than 13 points "
-                "(NHSRplotthedots' threshold); they will change as months are added."
-            )
-    if result["missing_months"]:
-        st.caption(
-            "Missing months (not filled in): "
-            + ", ".join(narrative.month_label(m) for m in result["missing_months"])
-        )
+    if panel.change_text:
+        st.markdown(f"**Change point:** {ui.as_text(panel.change_text)}")
+    if panel.its_text:
+        st.markdown(ui.as_text(panel.its_text))
+    for warning in panel.its_warnings:
+        st.warning(warning)
+    for note in panel.its_notes:
+        st.markdown(ui.as_text(note))
+    if view["scan_spec"] is not None:
+        ui.show_chart(view["scan_spec"], alt=panel.scan_text or "")
+        if panel.scan_text:
+            st.caption(ui.as_text(panel.scan_text))
+    if panel.its_text:
+        st.caption(panel.caveats[0])
+    for warning in panel.trial_limits:
+        st.warning(warning)
+    if panel.missing_months:
+        st.caption(f"Missing months (not filled in): {panel.missing_months}")
     with st.expander("Data"):
         st.dataframe(view["table"], hide_index=True)
         st.download_button(
@@ -199,7 +173,6 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
             mime="text/csv",
             key=f"download_{row.indicator_id}",
         )
-        st.caption(ui.EXCEL_SAFE_CSV)
 
 with summary_box:
     show_summary(summary_rows)

@@ -2,22 +2,15 @@
 
 import datetime
 
-import pandas as pd
 import streamlit as st
 
-from rpgdash import charts, headlines, narrative, ui
+from rpgdash import charts, ui
+from rpgdash.present import headlines
 from rpgdash.report import build_report, report_file_name
-from rpgdash.survey_results import DOMAIN_TITLES
 from rpgdash.ui.plan import plan_panel
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
-
-DOMAIN_PAGES = {
-    "professional": "pages/professional.py",
-    "self_efficacy": "pages/self_efficacy.py",
-    "relationships": "pages/relationships.py",
-}
 
 st.title("Reflective practice groups: outcomes overview")
 st.caption(
@@ -26,98 +19,52 @@ st.caption(
     "they do not show that RPGs caused it."
 )
 key, site, role, k = ui.db_key(), ui.selected_site(), ui.selected_role(), ui.min_group()
+panel = ui.overview_panel(key, site, role, k)
 
 st.markdown("## Survey responses")
-summary = ui.wave_summary(key, site)
-comparable = summary[summary["comparable"]]
-cols = st.columns(max(len(comparable), 1))
-for col, wave in zip(cols, comparable.itertuples(), strict=False):
-    rate = (
-        f" of about {int(wave.invited)} invited ({wave.response_rate:.0f}%)"
-        if pd.notna(wave.invited) and wave.invited and pd.notna(wave.response_rate)
-        else ""
-    )
-    col.metric(
-        f"Respondents at {ui.as_text(wave.wave)}",
-        f"{wave.respondents}",
-        border=True,
-        help=f"{wave.respondents} staff answered{rate}.",
-    )
-    col.caption(f"{wave.respondents}{rate}")
-not_compared = summary.loc[~summary["comparable"], "wave"].tolist()
-if not_compared:
-    st.caption(
-        "Not compared: "
-        + ui.as_text_list(not_compared)
-        + " (a different instrument; see Method and caveats)."
-    )
+st.caption(ui.as_text(panel.wave_note))
+cols = st.columns(max(len(panel.wave_cards), 1))
+for col, card in zip(cols, panel.wave_cards, strict=False):
+    col.metric(ui.as_text(card.label), card.value, border=True, help=ui.as_text(card.sentence))
+    col.caption(ui.as_text(card.sentence))
+if panel.not_compared:
+    st.caption(ui.as_text(panel.not_compared))
 
-waves = ui.comparable_waves(key)
-if len(waves) >= 2:
-    comps = ui.comparisons(key, site, (waves[0], waves[-1]), k)
-    st.markdown(
-        f"## Survey statements, {ui.as_text(waves[0])} to {ui.as_text(waves[-1])} "
-        f"({ui.as_text(role)})"
-    )
-    cols = st.columns(3)
-    for col, head in zip(cols, headlines.domain_headlines(comps, role), strict=False):
+if panel.survey_heading:
+    st.markdown(f"## {ui.as_text(panel.survey_heading)}")
+    # Two cards a row: at 1024 px three or four cards cut their links and deltas off.
+    for col, card in zip(ui.card_grid(len(panel.domain_cards)), panel.domain_cards, strict=False):
         with col.container(border=True):
-            st.markdown(f"**{DOMAIN_TITLES.get(head.domain, head.domain)}**")
-            if head.suppressed:
-                st.markdown(f"Not shown for {ui.as_text(role)}: fewer than {k} respondents.")
-            else:
-                st.markdown(
-                    f"{head.improved} of {head.statements} statements more agreed with; "
-                    f"**{head.significant} improved significantly** (95%, Mann-Whitney U). "
-                    f"{head.above_neutral} of {head.statements} above the neutral 2.5 at "
-                    f"{ui.as_text(waves[-1])}."
-                )
-            st.page_link(
-                DOMAIN_PAGES[head.domain],
-                label="Open the statements",
-                icon=":material/arrow_forward:",
-            )
+            st.markdown(f"**{card.title}**")
+            st.markdown(ui.as_text(card.sentence))
+            st.page_link(card.page, label="Open the statements", icon=":material/arrow_forward:")
 
 st.markdown("## Planning the next survey wave")
 plan_panel(site, k)
 
 st.markdown("## Organisational indicators")
-meta = ui.indicators(key)
-cols = st.columns(max(len(meta), 1))
-for col, row in zip(cols, meta.itertuples(), strict=False):
-    series = ui.indicator_series(key, row.name, site)
+cols = st.columns(max(len(panel.indicator_cards), 1))
+for col, card in zip(cols, panel.indicator_cards, strict=False):
     with col.container(border=True):
-        st.markdown(f"**{ui.as_text(row.name)}**")
-        if len(series) < 3:
-            st.markdown("Too few months stored.")
-            continue
-        months = series["month"].dt.strftime("%Y-%m")
-        result = ui.trend_window(key, row.name, site, months.iloc[0], months.iloc[-1], None, ())
-        slope = result["ols"]["slope_per_month"]
-        st.markdown(
-            f"{'Falling' if slope < 0 else 'Rising'} by about {abs(slope):.1f} "
-            f"{ui.as_text(row.unit)} a "
-            f"month, {narrative.month_label(result['start'])} to "
-            f"{narrative.month_label(result['end'])} (Mann-Kendall "
-            f"{narrative.format_p(result['mann_kendall']['p_value'])})."
-        )
-        st.altair_chart(
-            charts.indicator_sparkline(series, title=""),
-            width="stretch",
-            alt=f"{row.name} by month",
-        )
+        st.markdown(f"**{ui.as_text(card.name)}**")
+        st.markdown(ui.as_text(card.sentence))
+        if card.series is not None:
+            st.altair_chart(
+                charts.indicator_sparkline(card.series, title=""),
+                width="stretch",
+                alt=f"{card.name} by month",
+            )
 st.page_link("pages/indicators.py", label="Open the indicators", icon=":material/arrow_forward:")
 
 st.markdown("## Workforce")
-changes = headlines.workforce_changes(ui.workforce(key, site))
-cols = st.columns(max(len(changes), 1))
-for col, row in zip(cols, changes.itertuples(), strict=False):
+for col, card in zip(ui.card_grid(len(panel.workforce_cards)), panel.workforce_cards, strict=False):
     col.metric(
-        ui.as_text(row.measure),
-        f"{row.latest:g}% in {row.latest_year}",
-        f"{row.change:+.1f} points since {row.first_year} ({row.first:g}%)",
+        ui.as_text(card.label),
+        card.value,
+        card.delta,
         delta_color="off",
         border=True,
+        help=ui.as_text(card.sentence),
     )
 st.page_link(
     "pages/workforce.py", label="Open the workforce figures", icon=":material/arrow_forward:"

@@ -5,8 +5,4 @@ from rpgdash.ui.survey import domain_page
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
-domain_page(
-    "professional",
-    "Statements about how the RPGs have supported staff's professional practice: reflection, "
-    "perspectives, emotional load and skills.",
-)
+domain_page("professional")  # title and intro from the registry (rpgdash/present/domains.py)

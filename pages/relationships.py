@@ -5,8 +5,4 @@ from rpgdash.ui.survey import domain_page
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
-domain_page(
-    "relationships",
-    "Statements about whether the RPGs improved working relationships: with team managers, "
-    "peers, senior managers and across the system.",
-)
+domain_page("relationships")  # title and intro from the registry (rpgdash/present/domains.py)

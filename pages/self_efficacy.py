@@ -5,8 +5,4 @@ from rpgdash.ui.survey import domain_page
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
 
-domain_page(
-    "self_efficacy",
-    "Statements about staff's confidence in handling their work. Only the case-reports item "
-    "is named in the study; the others are illustrative self-efficacy items.",
-)
+domain_page("self_efficacy")  # title and intro from the registry (rpgdash/present/domains.py)

@@ -6,6 +6,7 @@ from rpgdash import charts, headlines, ui
 from rpgdash.access import current_upload_access
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.notes import save_note
+from rpgdash.present.overview import workforce_cards
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
@@ -22,15 +23,14 @@ if figures.empty:
     st.stop()
 
 changes = headlines.workforce_changes(figures)
-cards = st.columns(len(changes))
-for card, row in zip(cards, changes.itertuples(), strict=True):
-    card.metric(
-        ui.as_text(row.measure),
-        f"{row.latest:.1f}%",
-        f"{row.change:+.1f} points since {row.first_year}",
+for col, card in zip(ui.card_grid(len(changes)), workforce_cards(changes), strict=True):
+    col.metric(
+        ui.as_text(card.label),
+        card.value,
+        card.delta,
         delta_color="off",
         border=True,
-        help=f"{row.first:.1f}% in {row.first_year}, {row.latest:.1f}% in {row.latest_year}.",
+        help=ui.as_text(card.sentence),
     )
 summary = "; ".join(
     f"{r.measure} {r.first:g}% in {r.first_year} and {r.latest:g}% in {r.latest_year}"

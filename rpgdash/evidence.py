@@ -267,7 +267,8 @@ def statements_sentence(rows: pd.DataFrame, *, min_group: int, use_holm: bool = 
     noun = "statement" if total == 1 else "statements"
     return (
         f"Survey: {improved} of {total} linked {noun} more agreed with at {wave_b} than at "
-        f"{wave_a}; {sig} improved significantly (95%, Mann-Whitney U)."
+        f"{wave_a}; {sig} improved significantly (95%, Mann-Whitney U, "
+        f"{'Holm-adjusted' if use_holm else 'not adjusted'} for testing many statements)."
     )
 
 

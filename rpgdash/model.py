@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rpgdash import api, headlines, queries
+from rpgdash import api, queries
 from rpgdash.db import Database
-from rpgdash.narrative import format_p, month_label
+from rpgdash.present import headlines
+from rpgdash.present.domains import DOMAINS
+from rpgdash.present.indicators import trend_line
 
 INTERVIEWS = "Interviews and focus groups at +1 year and +3 years (thematic analysis)"
 REALIST_MODEL = "The evaluation's context-mechanism-outcome model (2019)"
@@ -47,11 +49,40 @@ FAMILY_CAVEAT = (
     "service at the same time: no causal link to RPGs is claimed."
 )
 FOR_WHOM = (
-    "For whom: the groups seemed to work best for lead practitioners and senior managers, and "
-    "less well for part-time staff, senior social workers and others in the \u201csqueezed "
-    "middle\u201d, for whom time pressure, emotional load and other preferred sources of "
-    "support competed with the groups."
+    "For whom, as this study observed it (not a measured effect of RPGs): in interviews, lead "
+    "practitioners and senior managers described the groups as working best for them, and "
+    "part-time staff, senior social workers and others in the \u201csqueezed middle\u201d as "
+    "working less well, with time pressure, emotional load and other preferred sources of "
+    "support competing with the groups."
 )
+
+
+def for_whom_sentence(comparisons: pd.DataFrame, min_group: int) -> str:
+    """:data:`FOR_WHOM` with what the survey observed per job role, with its n."""
+    if comparisons.empty:
+        return FOR_WHOM
+    wave_a, wave_b = comparisons["wave_a"].iloc[0], comparisons["wave_b"].iloc[0]
+    parts, hidden = [], []
+    for role, rows in comparisons.groupby("role", sort=False):
+        if role == queries.ALL_ROLES:
+            continue
+        shown = rows[rows["suppressed"].isna()]
+        if shown.empty:
+            hidden.append(str(role))
+            continue
+        n_a, n_b = int(shown["n_a"].max()), int(shown["n_b"].max())
+        parts.append(
+            f"{role}, {int((shown['diff'] > 0).sum())} of {len(shown)} (n = {n_a} and {n_b})"
+        )
+    if not parts:
+        return FOR_WHOM
+    text = (
+        f"{FOR_WHOM} In the survey, statements more agreed with at {wave_b} than at {wave_a}, "
+        "by job role: " + "; ".join(parts) + "."
+    )
+    if hidden:
+        text += f" Not shown (fewer than {min_group} responses): " + ", ".join(hidden) + "."
+    return text + " These are differences between groups of respondents, not effects of RPGs."
 
 
 @dataclass(frozen=True)
@@ -204,11 +235,7 @@ OUTCOMES: tuple[tuple[str, str, str, str, str], ...] = (
         "indicators",
     ),
 )
-DOMAIN_WORDS = {
-    "professional": "professional",
-    "self_efficacy": "self-efficacy",
-    "relationships": "relationships",
-}
+DOMAIN_WORDS = {d.key: d.words for d in DOMAINS}
 WORKFORCE_MEASURES = ("Agency staffing", "Vacancies", "Turnover")
 
 
@@ -221,12 +248,13 @@ def _domain_evidence(inputs: ModelInputs, domain: str) -> tuple[str, ...]:
     if head.suppressed:
         return (f"{word}: not shown for {inputs.role} (fewer than {inputs.min_group} responses).",)
     n = head.statements
+    how = "95%, Mann-Whitney U, not adjusted for testing many statements"
     if head.significant == n:
-        first = f"{word}: {n} of {n} statements improved significantly"
+        first = f"{word}: {n} of {n} statements improved significantly ({how})"
     else:
         sig = "none" if head.significant == 0 else str(head.significant)
-        first = f"{word}: {head.improved} of {n} statements improved, {sig} significantly"
-    return (first, f"{head.above_neutral} of {n} above the neutral 2.5 now")
+        first = f"{word}: {head.improved} of {n} statements improved, {sig} significantly ({how})"
+    return (first, f"{head.above_neutral} of {n} with a mean above the 2.5 midpoint now")
 
 
 def _workforce_evidence(changes: pd.DataFrame) -> tuple[str, ...]:
@@ -241,17 +269,6 @@ def _workforce_evidence(changes: pd.DataFrame) -> tuple[str, ...]:
             f"({r['first_year']}\u2013{r['latest_year']})"
         )
     return tuple(lines) or ("no workforce figures stored",)
-
-
-def trend_line(name: str, result: dict, unit: str) -> str:
-    """A short evidence line for one indicator: direction, slope, months and Mann-Kendall p."""
-    slope = result["ols"]["slope_per_month"]
-    word = "falling" if slope < 0 else "rising"
-    return (
-        f"{name}: {word} about {abs(slope):.1f} {unit} a month, "
-        f"{month_label(result['start'])}\u2013{month_label(result['end'])} "
-        f"(Mann-Kendall {format_p(result['mann_kendall']['p_value'])})"
-    )
 
 
 def _indicator_evidence(trends: Mapping[str, tuple[dict, str]]) -> tuple[str, ...]:
@@ -303,7 +320,11 @@ def build_model(inputs: ModelInputs) -> CmoModel:
         )
         for key, level, label, detail, kind in OUTCOMES
     )
-    return CmoModel(nodes=(*CONTEXTS, *MECHANISMS, *outcomes), role=inputs.role)
+    return CmoModel(
+        nodes=(*CONTEXTS, *MECHANISMS, *outcomes),
+        role=inputs.role,
+        for_whom=for_whom_sentence(inputs.comparisons, inputs.min_group),
+    )
 
 
 def collect_inputs(db: Database, *, site: str | None, role: str, min_group: int) -> ModelInputs:

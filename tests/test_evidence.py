@@ -10,13 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import evidence, headlines, queries
+from rpgdash import evidence, queries
 from rpgdash.db import open_db, table_checksums
 from rpgdash.demo import ROLES
 from rpgdash.demo_evidence import EXCERPTS, THEMES
 from rpgdash.ingest import IngestError, commit, list_uploads, parse_upload, preview, revert
 from rpgdash.ingest import cli as ingest_cli
 from rpgdash.ingest.excerpts import read_source
+from rpgdash.present import headlines
 from rpgdash.stats import suppress_small_groups
 from tests.conftest import ROOT
 
@@ -190,7 +191,8 @@ def test_statement_sentence_counts_improvements_and_significance(demo_db) -> Non
     # PAPER_FACTS finding 8: every relationships statement improved significantly.
     assert evidence.statements_sentence(rows, min_group=5) == (
         "Survey: 2 of 2 linked statements more agreed with at +3 years than at +1 year; "
-        "2 improved significantly (95%, Mann-Whitney U)."
+        "2 improved significantly (95%, Mann-Whitney U, not adjusted for testing many "
+        "statements)."
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 import rpgdash
-from rpgdash import headlines, queries
+from rpgdash import queries
+from rpgdash.present import headlines
 from rpgdash.series import its_overlay, month_options, spc_frames, window
 
 

@@ -7,7 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import headlines, mdc_icons, narrative, queries
+from rpgdash import mdc_icons, queries
+from rpgdash.present import format as fmt
+from rpgdash.present import headlines
+from rpgdash.present import indicators as present
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.page  # AppTest runs of the app's pages
@@ -45,17 +48,18 @@ def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
         unit = queries.indicators(db).set_index("name").loc[name, "unit"]
         result = rpgdash.analyse_trend(db, name, change_point=change_point)
     # Slope, CI and Sen's slope: the trend sentence, built from the engine's numbers.
-    sentence = narrative.trend_sentence(result, unit=unit)
+    sentence = present.trend_sentence(result, unit=unit)
     assert sentence in _markdown(at)
-    assert f"Sen's slope {result['mann_kendall']['sen_slope']:+.1f} per month" in sentence
+    sen = fmt.signed_number(result["mann_kendall"]["sen_slope"])
+    assert f"Sen's slope (the median slope between pairs of months) is {sen} a month" in sentence
     # ITS level and slope change with CIs.
-    assert narrative.its_sentence(result["its"], unit=unit) in _markdown(at)
+    assert present.its_sentence(result["its"], unit=unit) in _markdown(at)
     # SPC limits per segment.
     shown = at.dataframe[1].value  # [0] is the summary of variation and assurance
     segments = result["spc"]["segments"]
-    assert shown["Mean"].tolist() == [round(s["mean"], 1) for s in segments]
-    assert shown["Lower process limit"].tolist() == [round(s["lower"], 1) for s in segments]
-    assert shown["Upper process limit"].tolist() == [round(s["upper"], 1) for s in segments]
+    assert shown["Mean"].tolist() == [f"{s['mean']:,.1f}" for s in segments]
+    assert shown["Lower process limit"].tolist() == [f"{s['lower']:,.1f}" for s in segments]
+    assert shown["Upper process limit"].tolist() == [f"{s['upper']:,.1f}" for s in segments]
 
 
 def test_changing_the_change_point_changes_the_its_figures(app_env, demo_path) -> None:
@@ -68,7 +72,7 @@ def test_changing_the_change_point_changes_the_its_figures(app_env, demo_path) -
     assert its_later[0].startswith("Compared with the trend before Sep 2017")
     with rpgdash.open_db(demo_path, read_only=True) as db:
         result = rpgdash.analyse_trend(db, name, change_point="2017-09")
-    assert its_later[0] == narrative.its_sentence(result["its"], unit="referrals")
+    assert its_later[0] == present.its_sentence(result["its"], unit="referrals")
 
 
 def test_a_short_segment_shows_the_warning(app_env) -> None:

@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import headlines, model, queries
+from rpgdash import model, queries
 from rpgdash.db import open_db
 from rpgdash.demo import ROLES
 from rpgdash.ingest import commit, parse_upload, preview
+from rpgdash.present import headlines
 from tests.conftest import ROOT
 
 
@@ -42,6 +43,10 @@ def test_the_model_has_the_studys_contexts_mechanisms_and_outcome_levels(all_rol
     assert "lead practitioners and senior managers" in all_roles.for_whom
     assert "squeezed" in all_roles.for_whom and "part-time" in all_roles.for_whom
     assert any("no causal link" in c for c in all_roles.caveats)
+    # "For whom" is what this study observed, with n, never an effect of RPGs.
+    assert all_roles.for_whom.startswith("For whom, as this study observed it (not a measured")
+    assert "Social worker, 18 of 18 (n = 14 and 31)" in all_roles.for_whom
+    assert all_roles.for_whom.endswith("not effects of RPGs.")
 
 
 def test_survey_outcome_evidence_equals_the_statistics_engine(demo_db, all_roles) -> None:
@@ -52,17 +57,20 @@ def test_survey_outcome_evidence_equals_the_statistics_engine(demo_db, all_roles
     # PAPER_FACTS finding 8: all four relationships statements improved significantly.
     assert (rel.significant, rel.statements) == (4, 4)
     assert _node(all_roles, "out_relationships").evidence == (
-        "relationships: 4 of 4 statements improved significantly",
-        "4 of 4 above the neutral 2.5 now",
+        "relationships: 4 of 4 statements improved significantly (95%, Mann-Whitney U, not "
+        "adjusted for testing many statements)",
+        "4 of 4 with a mean above the 2.5 midpoint now",
     )
     prof = heads["professional"]
     assert _node(all_roles, "out_professional").evidence[0] == (
-        f"professional: {prof.improved} of {prof.statements} statements improved, "
-        f"{prof.significant} significantly"
+        f"professional practice: {prof.improved} of {prof.statements} statements improved, "
+        f"{prof.significant} significantly (95%, Mann-Whitney U, not adjusted for testing "
+        "many statements)"
     )
     assert _node(all_roles, "out_self_efficacy").evidence == (
-        "self-efficacy: 6 of 6 statements improved, none significantly",
-        "5 of 6 above the neutral 2.5 now",
+        "self-efficacy: 6 of 6 statements improved, none significantly (95%, Mann-Whitney U, "
+        "not adjusted for testing many statements)",
+        "5 of 6 with a mean above the 2.5 midpoint now",
     )
 
 
@@ -77,7 +85,7 @@ def test_workforce_and_family_evidence(demo_db, all_roles) -> None:
     assert len(family) == len(names)
     for name, line in zip(names, family, strict=True):
         slope = rpgdash.analyse_trend(demo_db, name)["ols"]["slope_per_month"]
-        assert line.startswith(f"{name}: falling about {abs(slope):.1f} ")
+        assert line.startswith(f"{name}: falling by about {abs(slope):.1f} ")
 
 
 def test_a_small_role_gets_no_survey_figures(demo_db) -> None:
@@ -147,7 +155,10 @@ def test_page_draws_the_diagram_and_its_text(app_env: Path) -> None:
     spec = charts[0].proto.spec
     assert spec.startswith("digraph cmo") and "relationships: 4 of 4 statements" in spec
     text = [m.value for m in at.markdown]
-    assert "- relationships: 4 of 4 statements improved significantly" in text
+    assert (
+        "- relationships: 4 of 4 statements improved significantly (95%, Mann-Whitney U, not "
+        "adjusted for testing many statements)" in text
+    )
     assert "- agency staffing 14% \u2192 0% (2015\u20132018)" in text
     assert any("squeezed" in i.value for i in at.info)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash.survey_results import plan_table
+from rpgdash.present.survey_results import plan_table
 from tests.conftest import ROOT
 
 

@@ -14,11 +14,14 @@ from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import cli, headlines, mdc_icons, model, narrative, queries
+from rpgdash import cli, mdc_icons, model, queries
 from rpgdash.db import open_db
 from rpgdash.demo import WORKFORCE
 from rpgdash.demo_evidence import EXCERPTS
 from rpgdash.ingest import commit, parse_upload, preview
+from rpgdash.present import format as fmt
+from rpgdash.present import headlines, narrative
+from rpgdash.present import indicators as present
 from rpgdash.report import SECTIONS, build_report, report_file_name
 from tests.conftest import REPORT_TIME, ROOT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -163,10 +166,13 @@ def test_domain_summaries_and_means_equal_the_pages(demo_db, report: str) -> Non
 
 def test_headlines_match_the_overview_counts(demo_db, report: str) -> None:
     comps = rpgdash.compare_waves(demo_db, site="Demo local authority")
+    text = html.unescape(report)
     for head in headlines.domain_headlines(comps, "All roles"):
+        n = head.statements
         assert (
-            f"{head.improved} of {head.statements} statements more agreed with; "
-            f"{head.significant} improved significantly" in report
+            f"{fmt.plural(n, 'statement')}: {fmt.share(head.improved, n)} more agreed with than "
+            f"at +1 year; {fmt.share(head.significant, n)} improved significantly at the 95% "
+            "level (Mann-Whitney U, not adjusted for testing many statements;" in text
         )
     assert "Survey at +1 year: 47 staff answered of about 214 invited (22%)." in report
     assert "Survey at +3 years: 75 staff answered of about 234 invited (32%)." in report
@@ -178,9 +184,9 @@ def test_indicator_sentences_use_the_default_change_point(demo_db, report: str) 
         series = queries.indicator_series(demo_db, row.name)
         point = headlines.default_change_point(series["month"], events)
         result = rpgdash.analyse_trend(demo_db, row.name, change_point=point)
-        assert html.escape(narrative.trend_sentence(result, unit=row.unit)) in report
-        assert html.escape(narrative.its_sentence(result["its"], unit=row.unit)) in report
-    assert html.escape(narrative.ITS_CAVEAT) in report
+        assert html.escape(present.trend_sentence(result, unit=row.unit)) in report
+        assert html.escape(present.its_sentence(result["its"], unit=row.unit)) in report
+    assert html.escape(present.ITS_CAVEAT) in report
 
 
 def test_workforce_table_is_table_2(report: str) -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey
 from statsmodels.stats.stattools import durbin_watson
 
-from rpgdash import narrative
+from rpgdash.present import indicators
 from rpgdash.stats.trend import (
     analyse_series,
     default_maxlags,
@@ -435,8 +435,8 @@ def test_a_constant_series_gives_sentences_not_a_crash():
     its = out["its"]
     assert its["level_p"] is None and its["level_ci"] == [None, None]
     assert its["degenerate"].startswith("The series is constant")
-    assert narrative.its_sentence(its, unit="cases").endswith(
-        "the level changed by +0.0 cases and the monthly slope by +0.00, with no confidence "
+    assert indicators.its_sentence(its, unit="cases").endswith(
+        "the level changed by 0.0 cases and the monthly slope by 0.00, with no confidence "
         "intervals or p-values."
     )
     assert all(row["level_ci"] == [None, None] for row in its["sensitivity"])

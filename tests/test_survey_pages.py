@@ -6,11 +6,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rpgdash
-from rpgdash import narrative
 from rpgdash.db import open_db
 from rpgdash.demo import ROLES
 from rpgdash.ingest.safe_csv import to_safe_csv
-from rpgdash.survey_results import results_table
+from rpgdash.present import narrative
+from rpgdash.present.survey_results import results_table
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.page  # AppTest runs of the app's pages
@@ -60,7 +60,7 @@ def test_tables_and_summaries_match_the_engine_for_every_role(app_env, demo_path
         if above == len(table):
             assert f"all {len(table)} statements" in summary
         else:
-            assert f"{above} of {len(table)} statement" in summary
+            assert f"{above} of the {len(table)} statements have a mean above" in summary
         if flagged:
             assert f"{flagged} improved significantly" in summary
         else:

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from rpgdash import narrative
-from rpgdash.survey_results import plan_table
+from rpgdash.present import narrative
+from rpgdash.present.survey_results import plan_table
 
 
 def test_model_sentence_states_the_odds_ratio_interval_and_p():

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rpgdash import headlines, model, queries
+from rpgdash import model, queries
 from rpgdash.db import Database
+from rpgdash.present import headlines
 from rpgdash.report import html as h
 from rpgdash.report.build import (
     ALL_ROLES,
@@ -120,7 +121,7 @@ def build_report(
     trends = model.indicator_trends(db, site=ctx.site)
     body = "".join(
         [
-            headline_section(ctx, trends, changes),
+            headline_section(ctx),
             survey_section(ctx),
             indicators_section(ctx),
             workforce_section(ctx, figures, changes),

@@ -28,9 +28,15 @@ from rpgdash import (
 )
 from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
+from rpgdash.present import domains
+from rpgdash.present.indicators import (
+    ITS_CAVEAT,
+    IndicatorPanel,
+    build_indicator_panel,
+)
+from rpgdash.present.overview import build_overview_panel
 from rpgdash.report import html as h
 from rpgdash.report.svg import chart_svg
-from rpgdash.series import its_overlay, spc_finding, spc_frames
 
 ALL_ROLES = queries.ALL_ROLES
 TITLE = "Reflective practice groups: board report"
@@ -44,7 +50,7 @@ NO_CAUSE = (
     "Figures describe change over time and how the evidence fits together; they do not show "
     "that RPGs caused any change."
 )
-DOMAIN_ORDER = ("professional", "self_efficacy", "relationships")
+DOMAIN_ORDER = domains.KEYS
 
 
 @dataclass(frozen=True)
@@ -106,42 +112,13 @@ def _hidden_text(ctx: ReportContext) -> str:
 
 
 def _domain_title(domain: str) -> str:
-    return survey_results.DOMAIN_TITLES.get(domain, domain)
+    return domains.title(domain)
 
 
-def _headline_survey(ctx: ReportContext) -> list[str]:
-    lines = []
-    for w in queries.wave_response_summary(ctx.db, ctx.site).itertuples():
-        if not w.comparable:
-            continue
-        rate = (
-            f" of about {int(w.invited)} invited ({w.response_rate:.0f}%)"
-            if pd.notna(w.invited) and w.invited
-            else ""
-        )
-        lines.append(f"Survey at {w.wave}: {w.respondents} staff answered{rate}.")
-    for head in headlines.domain_headlines(ctx.comparisons, ctx.role):
-        title = _domain_title(head.domain)
-        if head.suppressed:
-            lines.append(f"{title}: not shown for {ctx.role} ({_hidden_text(ctx)}).")
-            continue
-        lines.append(
-            f"{title} ({ctx.role}): {head.improved} of {head.statements} statements more agreed "
-            f"with; {head.significant} improved significantly (95%, Mann-Whitney U); "
-            f"{head.above_neutral} of {head.statements} above the neutral 2.5 at {ctx.wave_b}."
-        )
-    return lines
-
-
-def headline_section(ctx: ReportContext, trends: dict, changes: pd.DataFrame) -> str:
-    """Headline findings: survey, indicators, workforce, themes."""
-    lines = _headline_survey(ctx)
-    lines += [model.trend_line(name, result, unit) + "." for name, (result, unit) in trends.items()]
-    lines += [
-        f"{r.measure}: {r.latest:g}% in {r.latest_year} ({r.change:+.1f} points since "
-        f"{r.first_year}, when it was {r.first:g}%)."
-        for r in changes.itertuples()
-    ]
+def headline_section(ctx: ReportContext) -> str:
+    """Headline findings: the overview's sentences word for word, then the interview themes."""
+    panel = build_overview_panel(ctx.db, site=ctx.site, role=ctx.role, min_group=ctx.min_group)
+    lines = panel.headline_sentences()
     themes = queries.themes(ctx.db)
     for wave, group in evidence.themes_by_wave(themes):
         pos = int((group["polarity"] == "positive").sum())
@@ -302,66 +279,58 @@ def _domain_model_text(ctx: ReportContext, domain: str) -> str:
 
 def survey_section(ctx: ReportContext) -> str:
     """One subsection per survey domain, for the report's role."""
-    domains = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
+    shown = [d for d in DOMAIN_ORDER if d in set(ctx.comparisons["domain"])]
     intro = h.paragraph(
         f"Each statement is compared between {ctx.wave_a} and {ctx.wave_b}. "
         f"{narrative.survey_method(False)} Significant means p < 0.05; the tables also give "
         "the Holm and Benjamini-Hochberg adjusted p-values. In the charts, a star marks a "
         "significant change and the two waves differ by marker shape as well as colour."
     )
-    body = "".join(domain_section(ctx, d) for d in domains)
+    body = "".join(domain_section(ctx, d) for d in shown)
     return h.section(2, "Survey results", intro + body, anchor="survey")
 
 
-def _indicator_result(ctx: ReportContext, row: object, events: pd.DataFrame) -> dict | None:
-    """The trend result the report shows for one indicator (None with under 3 months)."""
+def _indicator_panel(ctx: ReportContext, row: object, events: pd.DataFrame) -> IndicatorPanel:
+    """The same panel the Indicators page draws for its default controls (every month)."""
     series = queries.indicator_series(ctx.db, row.name, site=ctx.site)
-    if len(series) < 3:
-        return None
-    change_point = headlines.default_change_point(series["month"], events)
-    return api.analyse_trend(ctx.db, row.name, site=ctx.site, change_point=change_point)
-
-
-def _indicator_block(
-    ctx: ReportContext, row: object, events: pd.DataFrame, result: dict | None
-) -> str:
-    if result is None:
-        return h.section(3, row.name, h.paragraph("Fewer than 3 months are stored."))
-    points, segments = spc_frames(result)
-    label = narrative.VARIATION_WORDS.get(points["point_type"].iloc[-1], "")
-    trend_text = narrative.trend_sentence(result, unit=row.unit)
-    target = None if pd.isna(row.target) else float(row.target)
-    finding = spc_finding(row.name, result["spc"])
-    chart = charts.spc_chart(
-        points,
-        segments,
-        events=events,
+    months = pd.to_datetime(series["month"]).dt.strftime("%Y-%m")
+    return build_indicator_panel(
+        ctx.db,
+        row.name,
         unit=row.unit,
-        title=finding,
-        its=its_overlay(result),
-        target=target,
+        site=ctx.site,
+        start=months.min() if len(months) else "0001-01",
+        end=months.max() if len(months) else "9999-12",
+        target=None if pd.isna(row.target) else float(row.target),
+        direction=str(row.direction),
+        events=events,
     )
+
+
+def _indicator_block(row: object, panel: IndicatorPanel) -> str:
+    if panel.too_short:
+        return h.section(3, row.name, "".join(h.paragraph(n) for n in panel.notices))
     inner = h.paragraph(
-        f"Latest month ({narrative.month_label(result['end'])}): "
-        f"{points['value'].iloc[-1]:,.0f} {row.unit}; variation at the latest point: {label}."
+        f"Latest month ({panel.latest_month}): {panel.latest} {panel.unit}; variation at the "
+        "latest point: "
+        f"{panel.summary_row.variation_words}."
     )
-    inner += chart_svg(chart, label=f"{finding}. {trend_text}", key=f"spc-{row.indicator_id}")
-    inner += h.paragraph(trend_text)
-    its = result["its"]
-    if its is not None:
-        inner += h.paragraph(narrative.its_sentence(its, unit=row.unit))
-        if its["degenerate"]:
-            inner += h.paragraph(its["degenerate"], "caveat")
-        if its["warning"]:
-            inner += h.paragraph(its["warning"], "caveat")
-        inner += h.paragraph(its["errors_reason"], "caveat")
-    else:
-        inner += h.paragraph(
-            "No interrupted time series: no change point with 8 months before it.", "caveat"
-        )
-    if result["missing_months"]:
-        missing = ", ".join(narrative.month_label(m) for m in result["missing_months"])
-        inner += h.paragraph(f"Missing months (not filled in): {missing}.", "caveat")
+    inner += "".join(h.paragraph(n, "caveat") for n in panel.notices)
+    inner += h.paragraph(panel.takeaway)
+    inner += chart_svg(
+        panel.chart.build(),
+        label=f"{panel.takeaway} {panel.trend_text}",
+        key=f"spc-{row.indicator_id}",
+    )
+    inner += h.paragraph(panel.trend_text)
+    if panel.change_text:
+        inner += h.paragraph(f"Change point: {panel.change_text}")
+    if panel.its_text:
+        inner += h.paragraph(panel.its_text)
+    inner += "".join(h.paragraph(t, "caveat") for t in (*panel.its_warnings, *panel.its_notes))
+    inner += "".join(h.paragraph(t, "caveat") for t in panel.trial_limits)
+    if panel.missing_months:
+        inner += h.paragraph(f"Missing months (not filled in): {panel.missing_months}.", "caveat")
     return h.section(3, row.name, inner, anchor=f"indicator-{row.indicator_id}")
 
 
@@ -428,24 +397,11 @@ def indicators_section(ctx: ReportContext) -> str:
         "the Mann-Kendall test, and an interrupted time series at the RPG start (or the "
         "facilitator change when fewer than 8 months precede the start). In the charts, "
         "point types differ by marker shape as well as colour."
-    ) + h.paragraph(narrative.ITS_CAVEAT, "caveat")
+    ) + h.paragraph(ITS_CAVEAT, "caveat")
     rows = list(meta.itertuples())
-    results = [_indicator_result(ctx, row, events) for row in rows]
-    summary = [
-        mdc_icons.summary_row(
-            row.name,
-            row.unit,
-            result,
-            target=None if pd.isna(row.target) else float(row.target),
-            direction=str(row.direction),
-        )
-        for row, result in zip(rows, results, strict=True)
-        if result is not None
-    ]
-    blocks = "".join(
-        _indicator_block(ctx, row, events, result)
-        for row, result in zip(rows, results, strict=True)
-    )
+    panels = [_indicator_panel(ctx, row, events) for row in rows]
+    summary = [p.summary_row for p in panels if not p.too_short]
+    blocks = "".join(_indicator_block(row, p) for row, p in zip(rows, panels, strict=True))
     body = intro + summary_of_variation_section(summary) + blocks
     return h.section(2, "Organisational indicators", body, anchor="indicators")
 
@@ -649,7 +605,7 @@ def caveats_section(ctx: ReportContext) -> str:
     """Every caveat as one list."""
     body = dict(ABOUT_SECTIONS).get("Caveats", "").format(min_group=ctx.min_group)
     items = [line[2:] for line in body.splitlines() if line.startswith("- ")]
-    items += [narrative.ITS_CAVEAT, model.FAMILY_CAVEAT, evidence.ILLUSTRATIVE_EXCERPTS]
+    items += [ITS_CAVEAT, model.FAMILY_CAVEAT, evidence.ILLUSTRATIVE_EXCERPTS]
     inner = h.bullet_list(items)
     return h.section(2, "Caveats", inner, anchor="caveats")
 

@@ -18,6 +18,7 @@ from rpgdash import api, evidence, queries, settings
 from rpgdash.access import current_upload_access
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
+from rpgdash.present import overview as present_overview
 from rpgdash.text import as_text, as_text_list, without_server_paths
 
 __all__ = ["as_text", "as_text_list"]  # re-exported: pages escape stored text with ui.as_text
@@ -164,6 +165,24 @@ def trend_window(
         rebase=rebase,
         target=target,
         errors=errors,
+    )
+
+
+def card_grid(n: int, per_row: int = 2) -> list:
+    """``n`` columns laid out ``per_row`` to a row, so a card's text keeps its full width."""
+    cells: list = []
+    while len(cells) < n:
+        cells += st.columns(per_row)
+    return cells[:n]
+
+
+@st.cache_data(show_spinner=False)
+def overview_panel(
+    db_path: str, site: str | None, role: str, min_group: int
+) -> present_overview.OverviewPanel:
+    """The overview's headlines (the report lists the same sentences)."""
+    return present_overview.build_overview_panel(
+        _db(db_path), site=site, role=role, min_group=min_group
     )
 
 

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from rpgdash import charts, mdc_icons, narrative, ui
-from rpgdash.headlines import default_change_point, describe_default_change_point
+from rpgdash import charts, mdc_icons, ui
 from rpgdash.ingest.safe_csv import to_safe_csv
-from rpgdash.series import (
-    its_overlay,
-    month_options,
-    rebase_suggestions,
-    spc_finding,
-    spc_frames,
-    window,
-)
+from rpgdash.present.indicators import build_indicator_panel
+from rpgdash.series import month_options
 
-AUTOMATIC = "automatic"
 ERROR_CHOICES = {
     "auto": "Automatic (Newey-West when the residuals are autocorrelated)",
     "ols": "Ordinary least squares",
     "newey-west": "Newey-West (autocorrelation-robust)",
 }
-
-
-def limits_table(segments: pd.DataFrame) -> pd.DataFrame:
-    """The SPC centre line and process limits of each segment, as shown under the chart."""
-    return pd.DataFrame(
-        {
-            "From": segments["start"].dt.strftime("%b %Y"),
-            "To": segments["end"].dt.strftime("%b %Y"),
-            "Points": segments["n"],
-            "Mean": segments["mean"].round(1),
-            "Lower process limit": segments["lower"].round(1),
-            "Upper process limit": segments["upper"].round(1),
-            "Trial limits (fewer than 13 points)": segments["trial_limits"].map(
-                {True: "yes", False: "no"}
-            ),
-        }
-    )
 
 
 @st.cache_data(show_spinner=False)
@@ -64,25 +38,28 @@ def indicator_view(
     errors: str = "auto",
     direction: str = "neutral",
 ) -> dict:
-    """Statistics, sentences and chart specs for one indicator and one set of controls.
+    """The indicator's panel for one set of controls, with its charts as Vega-Lite specs.
 
-    ``change_choice`` is a month (``YYYY-MM``) or ``"automatic"`` (the RPG start when 8 months
-    precede it, else the facilitator change); ``errors`` is passed to the interrupted time
-    series ("auto", "ols" or "newey-west").
+    ``panel`` is the :class:`rpgdash.present.indicators.IndicatorPanel` the report draws too;
+    ``spec`` and ``scan_spec`` are its charts, ``csv`` its data table as a download.
     """
-    shown = window(ui.indicator_series(db_path, name, site), start, end)
-    if len(shown) < 3:
-        return {"too_short": True}
-    events = ui.events(db_path, site)
-    automatic = change_choice == AUTOMATIC
-    change_point = default_change_point(shown["month"], events) if automatic else change_choice
-    result = ui.trend_window(db_path, name, site, start, end, change_point, rebase, target, errors)
-    points, segments = spc_frames(result)
-    label = narrative.VARIATION_WORDS.get(points["point_type"].iloc[-1], "")
-    trend_text = narrative.trend_sentence(result, unit=unit)
-    finding = spc_finding(name, result["spc"])
-    table = points[["month", "value", "point_type", "special_cause_type", "rules"]]
-    its = result["its"]
+    panel = build_indicator_panel(
+        ui._db(db_path),
+        name,
+        unit=unit,
+        site=site,
+        start=start,
+        end=end,
+        change_choice=change_choice,
+        rebase=rebase,
+        target=target,
+        errors=errors,
+        direction=direction,
+        events=ui.events(db_path, site),
+    )
+    if panel.too_short:
+        return {"panel": panel}
+    its = panel.result["its"]
     scan_spec = None
     if its is not None and its.get("sensitivity"):
         scan_spec = ui.chart_spec(
@@ -94,35 +71,13 @@ def indicator_view(
             )
         )
     return {
-        "too_short": False,
-        "result": result,
-        "label": label,
-        "finding": finding,
-        "latest": float(points["value"].iloc[-1]),
-        "trend_text": trend_text,
-        "its_text": None if its is None else narrative.its_sentence(its, unit=unit),
-        "scan_text": None if its is None else narrative.scan_sentence(its, unit=unit),
-        "change_text": describe_default_change_point(shown["month"], events) if automatic else None,
-        "summary_row": mdc_icons.summary_row(
-            name, unit, result, target=target, direction=direction
-        ),
-        "suggestions": rebase_suggestions(result["spc"], events),
-        "spec": ui.chart_spec(
-            charts.spc_chart(
-                points,
-                segments,
-                events=events,
-                unit=unit,
-                title=finding,
-                its=its_overlay(result),
-                target=target,
-            )
-        ),
+        "panel": panel,
+        "spec": ui.chart_spec(panel.chart.build()),
         "scan_spec": scan_spec,
         # Arrow tables: Streamlit sends them as they are, without converting from pandas.
-        "table": pa.Table.from_pandas(table, preserve_index=False),
-        "limits": pa.Table.from_pandas(limits_table(segments), preserve_index=False),
-        "csv": to_safe_csv(table),
+        "table": pa.Table.from_pandas(panel.data, preserve_index=False),
+        "limits": pa.Table.from_pandas(panel.limits, preserve_index=False),
+        "csv": to_safe_csv(panel.data),
     }
 
 

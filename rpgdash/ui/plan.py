@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from rpgdash import api, ui
-from rpgdash.survey_results import plan_table
+from rpgdash.present.survey_results import plan_table
 
 PLAN_CAPTION = (
     "Expected to answer = invited × response rate, rounded. Roles expected to have fewer than "

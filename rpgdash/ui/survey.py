@@ -6,10 +6,11 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from rpgdash import charts, narrative, ui
+from rpgdash import charts, ui
 from rpgdash.ingest.safe_csv import to_safe_csv
+from rpgdash.present import domains, narrative
+from rpgdash.present.survey_results import n_phrase, results_table
 from rpgdash.stats import add_all_roles, level_shares
-from rpgdash.survey_results import DOMAIN_TITLES, n_phrase, results_table
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -133,10 +134,11 @@ def role_view(
     return {"spec": spec, "hidden": hidden}
 
 
-def domain_page(domain: str, intro: str) -> None:
-    """Draw one survey domain page for the sidebar's site and role."""
-    st.title(DOMAIN_TITLES[domain])
-    st.caption(intro)
+def domain_page(domain: str) -> None:
+    """Draw one survey domain page (a key of the domain registry) for the sidebar's filters."""
+    registered = domains.domain(domain)
+    st.title(registered.title)
+    st.caption(registered.intro)
     key, site, role, k = ui.db_key(), ui.selected_site(), ui.selected_role(), ui.min_group()
     waves = ui.comparable_waves(key)
     if len(waves) < 2:
