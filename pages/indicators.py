@@ -173,6 +173,7 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
             mime="text/csv",
             key=f"download_{row.indicator_id}",
         )
+        st.caption(ui.EXCEL_SAFE_CSV)
 
 with summary_box:
     show_summary(summary_rows)

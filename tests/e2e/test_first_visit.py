@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from rpgdash.present.domains import DOMAINS
 from tests.e2e.conftest import ROOT, problems_on, wait_for_app, wait_for_charts
 from tests.e2e.test_accessibility import PATHS, blocking_violations
 from tests.serving import APP, streamlit_server
@@ -25,6 +26,7 @@ from tests.serving import APP, streamlit_server
 APP_SOURCE = (ROOT / "app.py").read_text()
 SECTIONS = ["Survey", "Organisation", "Evidence", "Data"]  # app.py's st.navigation
 NAV_TITLES = dict(re.findall(r'st\.Page\(\s*"pages/(\w+)\.py", title="([^"]+)"', APP_SOURCE))
+NAV_TITLES.update({Path(d.page).stem: d.title for d in DOMAINS})  # app.py reads the registry
 CHART_PAGES = {"", "professional", "self_efficacy", "relationships", "indicators", "workforce"}
 
 
