@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from rpgdash.ingest.errors import MAX_LISTED, ConflictError, Problem
+from rpgdash.ingest.model import ParsedUpload, Preview
 
 Cursor = duckdb.DuckDBPyConnection
 PREVIEW_ROWS = 500
@@ -31,6 +32,19 @@ class Diff:
     changes: pd.DataFrame
     coverage: pd.DataFrame
     la_code_changes: bool = False
+
+    def preview(self, parsed: ParsedUpload) -> Preview:
+        """The upload pipeline's preview of storing ``parsed`` (nothing written)."""
+        return Preview(
+            parsed,
+            self.added,
+            self.changed,
+            self.unchanged,
+            None,
+            self.to_add,
+            self.changes,
+            self.coverage,
+        )
 
 
 # --- DfE figures --------------------------------------------------------------------------
@@ -280,3 +294,8 @@ def remove_upload(cur: Cursor, upload_id: int) -> str:
         f"removed {removed} figures it stored ({restored} of them had replaced earlier "
         "figures, which are in force again)"
     )
+
+
+def incoming_authorities(cur: Cursor) -> int:
+    """How many authorities the incoming neighbours file lists."""
+    return cur.execute("SELECT count(DISTINCT la_key) FROM incoming").fetchall()[0][0]

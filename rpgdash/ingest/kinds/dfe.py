@@ -21,17 +21,7 @@ from rpgdash.ingest.model import CommitResult, ParsedUpload, Preview, WriteOptio
 
 class DfeFigures(Storage):
     def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        diff = store.diff_dfe(cur, parsed.la_code)
-        return Preview(
-            parsed,
-            diff.added,
-            diff.changed,
-            diff.unchanged,
-            None,
-            diff.to_add,
-            diff.changes,
-            diff.coverage,
-        )
+        return store.diff_dfe(cur, parsed.la_code).preview(parsed)
 
     def write(
         self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions

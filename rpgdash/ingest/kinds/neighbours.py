@@ -18,17 +18,7 @@ from rpgdash.ingest.neighbours import parse_neighbours
 
 class NeighbourLists(Storage):
     def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        diff = store.diff_neighbours(cur)
-        return Preview(
-            parsed,
-            diff.added,
-            diff.changed,
-            diff.unchanged,
-            None,
-            diff.to_add,
-            diff.changes,
-            diff.coverage,
-        )
+        return store.diff_neighbours(cur).preview(parsed)
 
     def write(
         self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
@@ -40,7 +30,7 @@ class NeighbourLists(Storage):
             raise NothingToStore(diff.unchanged)
         upload_id = insert_upload(cur, parsed, options.user)
         added, changed, unchanged = store.write_neighbours(cur, upload_id)
-        authorities = cur.execute("SELECT count(DISTINCT la_key) FROM incoming").fetchall()[0][0]
+        authorities = store.incoming_authorities(cur)
         return record_counts(
             cur,
             parsed,
