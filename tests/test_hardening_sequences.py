@@ -14,8 +14,11 @@ from rpgdash import ingest
 from rpgdash.db import advance_sequences, open_db
 from rpgdash.demo import init_demo
 from tests.conftest import ROOT
+from tests.test_ingest_demo import UPLOADS
 
 GOOD = ROOT / "tests" / "data" / "good"
+#: The issue's command: the demo's next wave, as the README shows it.
+SURVEY_FILE, SURVEY_OPTIONS = UPLOADS["survey"]
 
 
 def _lagging_sequences(path: Path) -> list[tuple[str, int, int | None]]:
@@ -104,15 +107,8 @@ def test_the_cli_example_from_the_issue_stores_a_new_wave_on_the_demo(tmp_path: 
             *run,
             "ingest",
             "survey",
-            str(GOOD / "surveymonkey.csv"),
-            "--wave",
-            "+5 years",
-            "--fieldwork-start",
-            "2021-11-01",
-            "--fieldwork-end",
-            "2022-03-31",
-            "--invited",
-            "240",
+            str(SURVEY_FILE),
+            *SURVEY_OPTIONS,
             "--db",
             str(path),
         ],

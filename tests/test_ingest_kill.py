@@ -25,9 +25,9 @@ def big_file(path: Path, indicators: int = 700, months: int = 300) -> None:
             )
 
 
-def _kill_when_storing(db_path: Path, data: Path) -> list[str]:
-    """Store ``data`` with the CLI and SIGKILL it as soon as it reports storing."""
-    command = [
+def _ingest_command(data: Path, db_path: Path, *options: str) -> list[str]:
+    """The CLI ingesting the indicators file ``data`` into ``db_path``, reporting progress."""
+    return [
         sys.executable,
         "-m",
         "rpgdash.ingest.cli",
@@ -36,13 +36,16 @@ def _kill_when_storing(db_path: Path, data: Path) -> list[str]:
         str(data),
         "--db",
         str(db_path),
-        "--create-indicators",
-        "--unit",
-        "n",
-        "--direction",
-        "neutral",
+        *options,
         "--progress",
     ]
+
+
+def _kill_when_storing(db_path: Path, data: Path) -> list[str]:
+    """Store ``data`` with the CLI and SIGKILL it as soon as it reports storing."""
+    command = _ingest_command(
+        data, db_path, "--create-indicators", "--unit", "n", "--direction", "neutral"
+    )
     proc = subprocess.Popen(
         command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -102,17 +105,7 @@ def test_a_killed_reading_leaves_no_copy_of_the_upload_after_the_next_run(tmp_pa
     big_file(data, indicators=300, months=300)
     db_path = tmp_path / "scratch.duckdb"
     build_fixture_db(db_path).close()
-    command = [
-        sys.executable,
-        "-m",
-        "rpgdash.ingest.cli",
-        "ingest",
-        "indicators",
-        str(data),
-        "--db",
-        str(db_path),
-        "--progress",
-    ]
+    command = _ingest_command(data, db_path)
     env = {**os.environ, "TMPDIR": str(scratch)}
     for _attempt in range(5):
         proc = subprocess.Popen(

@@ -68,14 +68,15 @@ DFE_COVERAGE = (
 )
 
 
-def _counts(cur: Cursor) -> tuple[int, int, int]:
-    return tuple(
-        int(x)
-        for x in cur.execute(
-            f"SELECT count(*) FILTER (WHERE stored_value IS NULL), "
-            f"count(*) FILTER (WHERE stored_value <> value), "
-            f"count(*) FILTER (WHERE stored_value = value) FROM ({_MATCHED})"
-        ).fetchall()[0]
+def _tally(cur: Cursor, matched: str, *conditions: str) -> tuple[int, ...]:
+    """How many incoming rows meet each condition (added, changed, unchanged)."""
+    counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
+    return tuple(int(x) for x in cur.execute(f"SELECT {counts} FROM ({matched})").fetchone())
+
+
+def _counts(cur: Cursor) -> tuple[int, ...]:
+    return _tally(
+        cur, _MATCHED, "stored_value IS NULL", "stored_value <> value", "stored_value = value"
     )
 
 
@@ -201,14 +202,8 @@ NEIGHBOURS_COVERAGE = (
 )
 
 
-def _sn_counts(cur: Cursor) -> tuple[int, int, int]:
-    return tuple(
-        int(x)
-        for x in cur.execute(
-            f"SELECT count(*) FILTER (WHERE NOT stored), count(*) FILTER (WHERE differs), "
-            f"count(*) FILTER (WHERE stored AND NOT differs) FROM ({_SN_MATCHED})"
-        ).fetchall()[0]
-    )
+def _sn_counts(cur: Cursor) -> tuple[int, ...]:
+    return _tally(cur, _SN_MATCHED, "NOT stored", "differs", "stored AND NOT differs")
 
 
 def diff_neighbours(cur: Cursor) -> Diff:

@@ -157,21 +157,7 @@ def read_dfe_cells(
     problems.raise_if_any()
     missing = int(long["value"].isna().sum())
     long = long[long["value"].notna()]
-    rows = long.rename(columns={"_line": "line"})[
-        [
-            "line",
-            "level",
-            "area_key",
-            "area",
-            "new_la_code",
-            "old_la_code",
-            "region_code",
-            "region_name",
-            "period",
-            "measure",
-            "value",
-        ]
-    ].reset_index(drop=True)
+    rows = long.rename(columns={"_line": "line"})[SCHEMA.names].reset_index(drop=True)
     if missing:
         notes.append(
             f"{missing} figure{'s were' if missing != 1 else ' was'} suppressed or not given "
@@ -510,14 +496,11 @@ def parse_dfe(
             "file (give its LA code with --la-code, or on the Upload page)."
         )
     rows = pa.Table.from_pandas(read.rows, schema=SCHEMA, preserve_index=False)
-    return BenchmarkUpload(
-        kind="dfe",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout="DfE Explore Education Statistics",
-        rows=rows,
+    return BenchmarkUpload.of(
+        raw,
+        "dfe",
+        "DfE Explore Education Statistics",
+        rows,
         missing=read.missing,
         notes=notes,
         measures=read.measures,

@@ -210,14 +210,6 @@ def parse_neighbours(raw: RawTable, db: Database, **_options) -> ParsedUpload:
     cells = raw.con.execute("SELECT * FROM raw ORDER BY _line").df()
     read = read_neighbour_cells(raw.file_name, raw.header, cells)
     rows = pa.Table.from_pandas(read.rows, schema=SCHEMA, preserve_index=False)
-    return ParsedUpload(
-        kind="neighbours",
-        file_name=raw.file_name,
-        sha256=raw.sha256,
-        source=raw.source,
-        encoding=raw.encoding,
-        layout="DfE statistical neighbours",
-        rows=rows,
-        missing=0,
-        notes=read.notes,
+    return ParsedUpload.of(
+        raw, "neighbours", "DfE statistical neighbours", rows, missing=0, notes=read.notes
     )

@@ -54,6 +54,31 @@ class Storage:
         raise NotImplementedError
 
 
+class FunctionStorage(Storage):
+    """A kind's storage given as three functions: ``preview(cur, parsed, spec)``,
+    ``write(cur, parsed, options)`` and ``revert(cur, upload_id)`` (which returns what it
+    removed, "removed ...")."""
+
+    def __init__(
+        self,
+        preview: Callable[[Cursor, ParsedUpload, UploadKind], Preview],
+        write: Callable[[Cursor, ParsedUpload, WriteOptions], CommitResult],
+        revert: Callable[[Cursor, int], str],
+    ) -> None:
+        self._preview, self._write, self._revert = preview, write, revert
+
+    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
+        return self._preview(cur, parsed, spec)
+
+    def write(
+        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
+    ) -> CommitResult:
+        return self._write(cur, parsed, options)
+
+    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
+        return self._revert(cur, upload_id)
+
+
 @dataclass(frozen=True)
 class KindOption:
     """A choice a kind's parser takes besides the site, wave and sheet, declared once for the

@@ -7,32 +7,21 @@ import pandas as pd
 
 from rpgdash.benchmarks import store
 from rpgdash.ingest.dfe import parse_dfe
-from rpgdash.ingest.kinds.base import (
-    Cursor,
-    KindOption,
-    NothingToStore,
-    Storage,
-    UploadKind,
-    insert_upload,
-    record_counts,
-)
-from rpgdash.ingest.model import CommitResult, ParsedUpload, Preview, WriteOptions, count_line
+from rpgdash.ingest.kinds.base import Cursor, KindOption, UploadKind, record_counts
+from rpgdash.ingest.kinds.benchmark import BenchmarkStorage
+from rpgdash.ingest.model import CommitResult, ParsedUpload, count_line
 
 
-class DfeFigures(Storage):
-    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        return store.diff_dfe(cur, parsed.la_code).preview(parsed)
+class DfeFigures(BenchmarkStorage):
+    def diff(self, cur: Cursor, parsed: ParsedUpload) -> store.Diff:
+        return store.diff_dfe(cur, parsed.la_code)
 
-    def write(
-        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
+    def conflicts(self, cur: Cursor, parsed: ParsedUpload, changed: int) -> Exception:
+        return store.dfe_conflicts(cur, parsed.file_name, changed)
+
+    def store_rows(
+        self, cur: Cursor, parsed: ParsedUpload, upload_id: int, diff: store.Diff
     ) -> CommitResult:
-        diff = store.diff_dfe(cur, parsed.la_code)
-        if diff.changed and not options.replace:
-            raise store.dfe_conflicts(cur, parsed.file_name, diff.changed)
-        if not (diff.added or diff.changed or diff.la_code_changes):
-            raise NothingToStore(diff.unchanged)
-        upload_id = insert_upload(cur, parsed, options.user)
-        options.progress(0.85, "Storing: figures")
         measures = pd.DataFrame(
             [(m.name, m.column, m.unit, m.direction, m.release) for m in parsed.measures],
             columns=["name", "dfe_column", "unit", "direction", "release"],
@@ -45,9 +34,6 @@ class DfeFigures(Storage):
             site, code = parsed.la_code
             message += f"; {site} now carries the LA code {code}"
         return record_counts(cur, parsed, upload_id, added, changed, unchanged, message + ".")
-
-    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
-        return store.remove_upload(cur, upload_id)
 
 
 SPEC = UploadKind(

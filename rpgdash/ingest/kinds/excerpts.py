@@ -7,8 +7,8 @@ import pandas as pd
 from rpgdash.ingest.excerpts import parse_excerpts
 from rpgdash.ingest.kinds.base import (
     Cursor,
+    FunctionStorage,
     NothingToStore,
-    Storage,
     UploadKind,
     insert_upload,
     record_counts,
@@ -130,18 +130,9 @@ def _remove(cur, upload_id: int) -> tuple[int, int]:
     return removed, themes
 
 
-class Excerpts(Storage):
-    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        return _preview(cur, parsed, spec)
-
-    def write(
-        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
-    ) -> CommitResult:
-        return _write(cur, parsed, options)
-
-    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
-        removed, themes = _remove(cur, upload_id)
-        return f"removed {removed} excerpts and {themes} themes it created"
+def _revert(cur: Cursor, upload_id: int) -> str:
+    removed, themes = _remove(cur, upload_id)
+    return f"removed {removed} excerpts and {themes} themes it created"
 
 
 SPEC = UploadKind(
@@ -154,7 +145,7 @@ SPEC = UploadKind(
         "SELECT site, wave, theme, polarity, count(*) AS excerpts FROM incoming "
         "GROUP BY ALL ORDER BY site, wave, min(line)"
     ),
-    storage=Excerpts(),
+    storage=FunctionStorage(_preview, _write, _revert),
     coverage_title="Themes covered",
     can_replace=False,
     help=(

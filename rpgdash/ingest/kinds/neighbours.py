@@ -4,31 +4,22 @@
 from __future__ import annotations
 
 from rpgdash.benchmarks import store
-from rpgdash.ingest.kinds.base import (
-    Cursor,
-    NothingToStore,
-    Storage,
-    UploadKind,
-    insert_upload,
-    record_counts,
-)
-from rpgdash.ingest.model import CommitResult, ParsedUpload, Preview, WriteOptions
+from rpgdash.ingest.kinds.base import Cursor, UploadKind, record_counts
+from rpgdash.ingest.kinds.benchmark import BenchmarkStorage
+from rpgdash.ingest.model import CommitResult, ParsedUpload
 from rpgdash.ingest.neighbours import parse_neighbours
 
 
-class NeighbourLists(Storage):
-    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        return store.diff_neighbours(cur).preview(parsed)
+class NeighbourLists(BenchmarkStorage):
+    def diff(self, cur: Cursor, parsed: ParsedUpload) -> store.Diff:
+        return store.diff_neighbours(cur)
 
-    def write(
-        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
+    def conflicts(self, cur: Cursor, parsed: ParsedUpload, changed: int) -> Exception:
+        return store.neighbour_conflicts(cur, parsed.file_name, changed)
+
+    def store_rows(
+        self, cur: Cursor, parsed: ParsedUpload, upload_id: int, diff: store.Diff
     ) -> CommitResult:
-        diff = store.diff_neighbours(cur)
-        if diff.changed and not options.replace:
-            raise store.neighbour_conflicts(cur, parsed.file_name, diff.changed)
-        if not (diff.added or diff.changed):
-            raise NothingToStore(diff.unchanged)
-        upload_id = insert_upload(cur, parsed, options.user)
         added, changed, unchanged = store.write_neighbours(cur, upload_id)
         authorities = store.incoming_authorities(cur)
         return record_counts(
@@ -41,9 +32,6 @@ class NeighbourLists(Storage):
             f"Stored as upload {upload_id}: neighbours of {authorities} authorities; "
             f"{added} neighbour entries added, {changed} changed, {unchanged} unchanged.",
         )
-
-    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
-        return store.remove_upload(cur, upload_id)
 
 
 SPEC = UploadKind(

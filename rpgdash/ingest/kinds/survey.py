@@ -11,8 +11,8 @@ import pandas as pd
 from rpgdash.ingest.errors import ConflictError, InvalidContent, Problem
 from rpgdash.ingest.kinds.base import (
     Cursor,
+    FunctionStorage,
     NothingToStore,
-    Storage,
     UploadKind,
     create_sites,
     insert_upload,
@@ -261,17 +261,8 @@ def _remove(cur, upload_id: int) -> int:
     return removed
 
 
-class SurveyAnswers(Storage):
-    def preview(self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind) -> Preview:
-        return _preview(cur, parsed, spec)
-
-    def write(
-        self, cur: Cursor, parsed: ParsedUpload, spec: UploadKind, options: WriteOptions
-    ) -> CommitResult:
-        return _write(cur, parsed, options)
-
-    def revert(self, cur: Cursor, upload_id: int, file_name: str, spec: UploadKind) -> str:
-        return f"removed {_remove(cur, upload_id)} respondents and their answers"
+def _revert(cur: Cursor, upload_id: int) -> str:
+    return f"removed {_remove(cur, upload_id)} respondents and their answers"
 
 
 SPEC = UploadKind(
@@ -285,7 +276,7 @@ SPEC = UploadKind(
         "count(DISTINCT statement_id) AS statements, count(score) AS answers "
         "FROM incoming GROUP BY site, wave ORDER BY site, wave"
     ),
-    storage=SurveyAnswers(),
+    storage=FunctionStorage(_preview, _write, _revert),
     changes_title="Respondents already stored with different answers (cannot be stored)",
     can_replace=False,
     asks_wave=True,
