@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from rpgdash.present.indicators import automatic_change_point
 from rpgdash.present.narrative import significance_column
-
-MIN_PRE_MONTHS = 8
 
 
 @dataclass(frozen=True)
@@ -79,22 +78,10 @@ def workforce_table(workforce: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_change_point(months: pd.Series, events: pd.DataFrame) -> str | None:
-    """The RPG start if at least 8 months precede it, else the facilitator change, else None.
-
-    Returned as ``YYYY-MM``; the month must lie inside the series with 8 months before it.
-    """
-    months = pd.to_datetime(pd.Series(months)).sort_values()
-    candidates = []
-    for label in ("RPGs start", "Facilitator change"):
-        hit = events[events["label"] == label]
-        if not hit.empty:
-            candidates.append(pd.Timestamp(hit["event_date"].iloc[0]).to_period("M"))
-    for month in candidates:
-        before = int((months.dt.to_period("M") < month).sum())
-        after = int((months.dt.to_period("M") >= month).sum())
-        if before >= MIN_PRE_MONTHS and after >= 1:
-            return str(month)
-    return None
+    """The RPG start if at least 8 months precede it, else the facilitator change, else None
+    (``YYYY-MM``): the change point :func:`rpgdash.present.indicators.automatic_change_point`
+    picks."""
+    return automatic_change_point(months, events)[0]
 
 
 def describe_default_change_point(months: pd.Series, events: pd.DataFrame) -> str:
@@ -103,37 +90,7 @@ def describe_default_change_point(months: pd.Series, events: pd.DataFrame) -> st
     E.g. "Jan 2017, the facilitator change: the RPG start (Nov 2015) has only 1 month
     before it, and an interrupted time series needs 8."
     """
-    chosen = default_change_point(months, events)
-    periods = pd.to_datetime(pd.Series(months)).dt.to_period("M")
-    found = {}
-    for label in ("RPGs start", "Facilitator change"):
-        hit = events[events["label"] == label]
-        if not hit.empty:
-            found[label] = pd.Timestamp(hit["event_date"].iloc[0]).to_period("M")
-    words = {"RPGs start": "the RPG start", "Facilitator change": "the facilitator change"}
-
-    def before(label: str) -> str:
-        month = found[label]
-        if month > periods.max():
-            return f"{words[label]} ({month:%b %Y}) falls after the last month"
-        n = int((periods < month).sum())
-        count = "no months" if n == 0 else f"only {n} month{'s' if n > 1 else ''}"
-        return f"{words[label]} ({month:%b %Y}) has {count} before it"
-
-    if chosen is None:
-        reasons = [before(label) for label in found]
-        if not reasons:
-            return "No change point: no RPG start or facilitator change is stored."
-        return (
-            "No change point: "
-            + " and ".join(reasons)
-            + f", and an interrupted time series needs {MIN_PRE_MONTHS}."
-        )
-    label = next(k for k, v in found.items() if str(v) == chosen)
-    text = f"{pd.Period(chosen, 'M'):%b %Y}, {words[label]}"
-    if label == "Facilitator change" and "RPGs start" in found:
-        text += f": {before('RPGs start')}, and an interrupted time series needs {MIN_PRE_MONTHS}"
-    return text + "."
+    return automatic_change_point(months, events)[1]
 
 
 def timeline_phases(events: pd.DataFrame) -> pd.DataFrame:
