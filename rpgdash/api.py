@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -32,6 +34,69 @@ __all__ = [
     "plan_defaults",
     "plan_wave",
 ]
+
+
+# --- survey results, cached on the data ----------------------------------------------------
+# Every page, the report and the overview ask for the same comparisons (a site's every role at
+# once; a role is then a filter). They are kept per open database and keyed on a fingerprint
+# of the survey tables (queries.survey_version), so a write by any connection is seen.
+_RESULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_RESULTS_LOCK = threading.Lock()  # Streamlit runs sessions in threads
+_RESULTS_PER_DATABASE = 512
+
+
+def _survey_result(db: Database, key: tuple, compute: Callable[[], object]) -> object:
+    """``compute()`` once per key and version of the survey data (the result is shared)."""
+    key = (queries.survey_version(db), *key)
+    with _RESULTS_LOCK:
+        entries = _RESULTS.setdefault(db, {})
+        if key in entries:
+            return entries[key]
+    value = compute()
+    with _RESULTS_LOCK:
+        if len(entries) >= _RESULTS_PER_DATABASE:
+            entries.pop(next(iter(entries)))
+        entries[key] = value
+    return value
+
+
+def clear_results() -> None:
+    """Forget every cached survey result (benchmarks use this to time first views)."""
+    with _RESULTS_LOCK:
+        _RESULTS.clear()
+
+
+def _paired_counts(db: Database, site: str | None, wave_a: str, wave_b: str) -> tuple:
+    def compute() -> tuple:
+        groups, a, b, sizes = queries.paired_level_counts(
+            db, wave_a=wave_a, wave_b=wave_b, site=site
+        )
+        a.setflags(write=False)  # shared by every later call
+        b.setflags(write=False)
+        return groups, a, b, sizes
+
+    return _survey_result(db, ("paired counts", site, wave_a, wave_b), compute)
+
+
+def _comparisons(
+    db: Database, site: str | None, wave_a: str, wave_b: str, min_group: int, model: bool
+) -> pd.DataFrame:
+    """Every role's comparison at a site (the frame is shared: callers take copies)."""
+
+    def compute() -> pd.DataFrame:
+        groups, counts_a, counts_b, sizes = _paired_counts(db, site, wave_a, wave_b)
+        return compare_level_matrix(
+            groups,
+            counts_a,
+            counts_b,
+            wave_a=wave_a,
+            wave_b=wave_b,
+            group_sizes=sizes,
+            min_group=min_group,
+            model=model,
+        )
+
+    return _survey_result(db, ("comparisons", site, wave_a, wave_b, min_group, model), compute)
 
 
 def comparable_waves(db: Database) -> list[str]:
@@ -93,19 +158,7 @@ def compare_waves(
         min_group = settings.get("min_group")
     if role not in (None, ALL_ROLES) and role not in queries.roles(db):
         raise ValueError(f"There is no job role called {role!r}.")
-    groups, counts_a, counts_b, sizes = queries.paired_level_counts(
-        db, wave_a=wave_a, wave_b=wave_b, site=site
-    )
-    result = compare_level_matrix(
-        groups,
-        counts_a,
-        counts_b,
-        wave_a=wave_a,
-        wave_b=wave_b,
-        group_sizes=sizes,
-        min_group=min_group,
-        model=model,
-    )
+    result = _comparisons(db, site, wave_a, wave_b, min_group, model)
     if role is not None:
         result = result[result["role"] == role]
     if domain is not None:
@@ -131,18 +184,21 @@ def compare_domains(
     wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
     if min_group is None:
         min_group = settings.get("min_group")
-    groups, counts_a, counts_b, sizes = queries.paired_level_counts(
-        db, wave_a=wave_a, wave_b=wave_b, site=site
-    )
-    return domain_model_frame(
-        groups,
-        counts_a,
-        counts_b,
-        wave_a=wave_a,
-        wave_b=wave_b,
-        group_sizes=sizes,
-        min_group=min_group,
-    )
+
+    def compute() -> pd.DataFrame:
+        groups, counts_a, counts_b, sizes = _paired_counts(db, site, wave_a, wave_b)
+        return domain_model_frame(
+            groups,
+            counts_a,
+            counts_b,
+            wave_a=wave_a,
+            wave_b=wave_b,
+            group_sizes=sizes,
+            min_group=min_group,
+        )
+
+    models = _survey_result(db, ("domain models", site, wave_a, wave_b, min_group), compute)
+    return models.copy(deep=False)  # the cached frame stays as it was, whatever the caller does
 
 
 def analyse_trend(

@@ -186,6 +186,27 @@ def comparable_wave_labels(db: Database) -> list[str]:
     return [r[0] for r in _rows(db, "SELECT label FROM waves WHERE comparable ORDER BY wave_order")]
 
 
+# Everything the survey comparisons are computed from; a checksum of each table's rows.
+_SURVEY_VERSION_SQL = """
+SELECT
+    (SELECT count(*) FROM responses),
+    (SELECT coalesce(sum(hash(respondent_id, statement_id, score)), 0) FROM responses),
+    (SELECT count(*) FROM respondents),
+    (SELECT coalesce(sum(hash(respondent_id, site_id, wave_id, role_id)), 0) FROM respondents),
+    (SELECT coalesce(sum(hash(wave_id, label, wave_order, comparable)), 0) FROM waves),
+    (SELECT coalesce(sum(hash(role_id, name, rank)), 0) FROM roles),
+    (SELECT coalesce(sum(hash(statement_id, domain, text, position)), 0) FROM statements),
+    (SELECT coalesce(sum(hash(site_id, name)), 0) FROM sites),
+    (SELECT coalesce(sum(hash(wave_id, site_id, invited)), 0) FROM wave_sites)
+"""
+
+
+def survey_version(db: Database) -> tuple:
+    """A fingerprint of the stored survey data: it changes whenever any answer, respondent,
+    wave, role, statement or site changes, whoever wrote it (results are cached on it)."""
+    return tuple(_rows(db, _SURVEY_VERSION_SQL)[0])
+
+
 def _site_id(cur, site: str | None) -> int | None:
     """The id of a site name (None for every site; -1, matching nothing, for an unknown one)."""
     if site is None:

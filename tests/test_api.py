@@ -70,3 +70,101 @@ def test_analyse_trend_uses_the_stored_direction_and_window(demo_db) -> None:
     assert part["start"] == "2016-01" and part["end"] == "2016-12"
     with pytest.raises(ValueError, match="no indicator called"):
         rpgdash.analyse_trend(demo_db, "Nothing")
+
+
+# --- cached results (api keeps each site's comparisons, keyed on the data) ------------------
+
+
+@pytest.fixture(scope="module")
+def three_waves(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three-site demo with a third comparable wave (the +3 years answers, one changed)."""
+    path = init_demo(tmp_path_factory.mktemp("waves") / "waves.duckdb", scale=3)
+    with rpgdash.open_db(path) as db, db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO waves (label, fieldwork_start, fieldwork_end, wave_order, comparable) "
+            "VALUES ('+5 years', DATE '2020-11-01', DATE '2021-03-31', 3, TRUE)"
+        )
+        cur.execute(
+            "INSERT INTO respondents (respondent_id, site_id, wave_id, role_id, external_id) "
+            "SELECT respondent_id + 100000, site_id, (SELECT wave_id FROM waves "
+            "WHERE label = '+5 years'), role_id, external_id FROM respondents "
+            "WHERE wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
+        )
+        cur.execute(
+            "INSERT INTO responses SELECT r.respondent_id + 100000, r.statement_id, "
+            "CASE WHEN r.respondent_id % 7 = 0 THEN 4 ELSE r.score END "
+            "FROM responses r JOIN respondents p USING (respondent_id) "
+            "WHERE p.wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
+        )
+    return path
+
+
+def _one_role_the_old_way(db, site, role, pair, monkeypatch) -> pd.DataFrame:
+    """compare_waves as it was before the caches: the pivot, the engine, statsmodels fits."""
+    from rpgdash.stats import compare_level_matrix, ordinal, ordinal_many
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ordinal, "_bfgs", ordinal._statsmodels_bfgs)
+        patch.setattr(
+            ordinal_many,
+            "fit_wave_models",
+            lambda problems: [ordinal.fit_wave_model(*p) for p in problems],
+        )
+        ordinal.clear_model_cache()
+        groups, a, b, sizes = queries.paired_level_counts(
+            db, wave_a=pair[0], wave_b=pair[1], site=site
+        )
+        every = compare_level_matrix(
+            groups, a, b, wave_a=pair[0], wave_b=pair[1], group_sizes=sizes, min_group=5
+        )
+        ordinal.clear_model_cache()
+    return every[every["role"] == role].reset_index(drop=True)
+
+
+def test_cached_comparisons_equal_the_old_path_for_every_role_site_and_pair(
+    three_waves: Path, monkeypatch
+) -> None:
+    rpgdash.api.clear_results()
+    pairs = [("+1 year", "+3 years"), ("+1 year", "+5 years"), ("+3 years", "+5 years")]
+    checked = 0
+    with rpgdash.open_db(three_waves, read_only=True) as db:
+        roles = ["All roles", *queries.roles(db)]
+        for site in [None, *queries.site_names(db)]:
+            for pair in pairs:
+                for role in roles:
+                    fast = rpgdash.compare_waves(db, site=site, role=role, waves=pair)
+                    slow = _one_role_the_old_way(db, site, role, pair, monkeypatch)
+                    pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12)
+                    checked += fast["wave_odds_ratio"].notna().sum()
+    assert checked > 50  # the models were compared, not only blanks
+
+
+def test_a_role_is_looked_up_and_a_write_by_any_connection_is_seen(
+    writable_demo: Path, monkeypatch
+) -> None:
+    from rpgdash import api
+
+    computed = []
+    engine = api.compare_level_matrix
+    monkeypatch.setattr(
+        api, "compare_level_matrix", lambda *a, **k: computed.append(1) or engine(*a, **k)
+    )
+    with rpgdash.open_db(writable_demo) as db:
+        before = rpgdash.compare_waves(db, role="Team manager", model=False)
+        again = rpgdash.compare_waves(db, role="Social worker", model=False)
+        assert len(computed) == 1 and set(again["role"]) == {"Social worker"}
+        with rpgdash.open_db(writable_demo) as other, other.transaction() as cur:
+            cur.execute("UPDATE responses SET score = 4 WHERE score = 1")
+        after = rpgdash.compare_waves(db, role="Team manager", model=False)
+    assert len(computed) == 2
+    assert (after["pct_agree_b"] >= before["pct_agree_b"]).all()
+    assert not after["mean_b"].equals(before["mean_b"])
+
+
+def test_callers_cannot_change_the_cached_frames(demo_db) -> None:
+    first = rpgdash.compare_waves(demo_db, model=False)
+    first["mean_b"] = 0.0
+    models = rpgdash.compare_domains(demo_db)
+    models["n"] = -1
+    assert (rpgdash.compare_waves(demo_db, model=False)["mean_b"].dropna() > 0).all()
+    assert (rpgdash.compare_domains(demo_db)["n"] > 0).all()

@@ -4,6 +4,7 @@ against OrderedModel on the expanded answers, and the cases with no estimate."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -290,3 +291,96 @@ def test_analytic_derivatives_match_numerical_ones():
     _, grad, hess = _partial_derivatives(partial, y, wave, dummies, weight, j)
     np.testing.assert_allclose(grad, approx_fprime(partial, partial_ll, centered=True), rtol=1e-5)
     np.testing.assert_allclose(hess, approx_hess(partial, partial_ll), rtol=1e-4, atol=1e-4)
+
+
+# --- the batched fits (rpgdash.stats.ordinal_many) are the one-by-one statsmodels fits ------
+
+
+def _demo_problems(path) -> list[tuple]:
+    """Every statement and domain model of every site of a demo, as fit_wave_model inputs."""
+    from rpgdash import queries
+    from rpgdash.db import open_db
+    from rpgdash.stats.ordinal import _codes
+
+    problems = []
+    with open_db(path, read_only=True) as db:
+        for site in [None, *queries.site_names(db)]:
+            groups, a, b, _ = queries.paired_level_counts(
+                db, wave_a="+1 year", wave_b="+3 years", site=site
+            )
+            counts = np.stack([a, b], axis=1)
+            roles, domains = groups["role"].to_numpy(), groups["domain"].to_numpy()
+            by_role = roles != "All roles"
+            for rows in groups.groupby(["domain", "statement"], sort=False).indices.values():
+                strata = np.asarray(rows)[by_role[rows]]
+                problems.append((counts[strata], [np.arange(strata.size)], ("role",)))
+            for domain in dict.fromkeys(domains):
+                rows = np.flatnonzero((domains == domain) & by_role)
+                factors = [_codes(groups["statement"].to_numpy()[rows]), _codes(roles[rows])]
+                problems.append((counts[rows], factors, ("statement", "role")))
+    return problems
+
+
+@pytest.fixture(scope="module")
+def demo_problems(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
+    from rpgdash.demo import init_demo
+
+    return _demo_problems(init_demo(tmp_path_factory.mktemp("fits") / "sites.duckdb", scale=3))
+
+
+def _stalled(problem) -> tuple | None:
+    """(model, start) when statsmodels' Newton fit of ``problem`` stalls (it then uses BFGS)."""
+    from rpgdash.stats.ordinal import _design, _start_params
+
+    counts = np.asarray(problem[0], dtype=float)
+    if counts.sum(axis=(0, 2)).min() == 0 or np.count_nonzero(counts.sum(axis=(0, 1))) < 2:
+        return None
+    y, wave, dummies, weight = _design(counts, problem[1])
+    x = np.column_stack([wave, dummies])
+    model = _model_class()(y, x, weight)
+    start = _start_params(y, x.shape[1], weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = model.fit(start_params=start, method="newton", disp=False, maxiter=50)
+            if result.mle_retvals["converged"]:
+                return None
+        except np.linalg.LinAlgError:
+            pass
+    return model, start
+
+
+def test_fast_bfgs_takes_exactly_the_steps_statsmodels_takes(demo_problems):
+    from rpgdash.stats.ordinal import _bfgs, _statsmodels_bfgs
+
+    stalled = [s for s in map(_stalled, demo_problems) if s is not None]
+    assert len(stalled) >= 5  # the demo's small sites have roles all at one level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model, start in stalled:
+            reference, fast = _statsmodels_bfgs(model, start), _bfgs(model, start)
+            np.testing.assert_array_equal(fast.params, reference.params)
+            np.testing.assert_array_equal(fast.bse, reference.bse)
+            assert fast.llf == reference.llf
+            assert fast.mle_retvals["converged"] == reference.mle_retvals["converged"]
+
+
+def test_batched_fits_equal_statsmodels_fits_one_by_one(demo_problems, monkeypatch):
+    from rpgdash.stats import ordinal
+    from rpgdash.stats.ordinal_many import fit_wave_models
+
+    ordinal.clear_model_cache()
+    batched = fit_wave_models(demo_problems)
+    ordinal.clear_model_cache()
+    # The reference is the statsmodels path throughout: OrderedModel's Newton, then its BFGS.
+    monkeypatch.setattr(ordinal, "_bfgs", ordinal._statsmodels_bfgs)
+    reference = [ordinal.fit_wave_model(*p) for p in demo_problems]
+    ordinal.clear_model_cache()
+    assert sum(m.estimable for m in reference) > len(reference) / 2
+    for fast, slow in zip(batched, reference, strict=True):
+        assert (fast.note, fast.n, fast.adjusted_for) == (slow.note, slow.n, slow.adjusted_for)
+        for name in ("odds_ratio", "p_value", "po_check_p"):
+            np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-12)
+        assert (fast.ci is None) == (slow.ci is None)
+        if slow.ci is not None:
+            np.testing.assert_allclose(fast.ci, slow.ci, rtol=1e-12)

@@ -208,14 +208,108 @@ def _design(
     return k, w.astype(float), dummies, weight.astype(float)
 
 
-def _fit(model, start: np.ndarray):
-    """Newton's method with the analytic Hessian; BFGS when Newton stalls."""
-    try:
-        result = model.fit(start_params=start, method="newton", disp=False, maxiter=50)
-        if result.mle_retvals.get("converged", False):
-            return result
-    except np.linalg.LinAlgError:
-        pass
+def _fit(model, start: np.ndarray, newton: bool = True):
+    """Newton's method with the analytic Hessian; BFGS when Newton stalls.
+
+    ``newton=False`` goes straight to BFGS (for fits whose Newton run is known to stall).
+    """
+    if newton:
+        try:
+            result = model.fit(start_params=start, method="newton", disp=False, maxiter=50)
+            if result.mle_retvals.get("converged", False):
+                return result
+        except np.linalg.LinAlgError:
+            pass
+    return _bfgs(model, start)
+
+
+class _BfgsFit:
+    """What :func:`_fit_wave_model` reads from a statsmodels result, for :func:`_bfgs`."""
+
+    def __init__(self, params: np.ndarray, llf: float, hinv: np.ndarray | None, converged: bool):
+        self.params, self.llf, self._hinv = params, llf, hinv
+        self.mle_retvals = {"converged": converged}
+
+    @property
+    def bse(self) -> np.ndarray:
+        if self._hinv is None:  # as statsmodels: no covariance, no standard errors
+            return np.full(self.params.shape, np.nan)
+        return np.sqrt(np.diag(self._hinv))
+
+
+def _bfgs(model, start: np.ndarray) -> _BfgsFit:
+    """``model.fit(method="bfgs", maxiter=500)`` as statsmodels runs it, without its overhead.
+
+    The same SciPy ``fmin_bfgs`` call on the same objective (-loglike / nobs, statsmodels'
+    own log-likelihood) and gradient (the analytic score, without the Hessian that
+    :func:`_po_derivatives` also works out), then statsmodels' covariance: the inverse of
+    -Hessian by its eigen-decomposition, or none when it is not positive definite. A stalled
+    fit evaluates the gradient hundreds of times, so this is most of a site's model time.
+    """
+    from scipy import optimize
+
+    nobs = model.endog.shape[0]
+    y = np.asarray(model.endog, dtype=np.int64)
+    x, weights = model.exog, model.freq_weights
+
+    def objective(params: np.ndarray) -> float:
+        return -model.loglike(params) / nobs
+
+    def gradient(params: np.ndarray) -> np.ndarray:
+        return -_po_score(np.asarray(params, dtype=float), y, x, weights) / nobs
+
+    xopt, _, _, _, _, _, warnflag = optimize.fmin_bfgs(
+        objective,
+        start,
+        gradient,
+        args=(),
+        gtol=1.0000000000000001e-05,
+        norm=np.inf,
+        epsilon=1.4901161193847656e-08,
+        maxiter=500,
+        full_output=True,
+        disp=False,
+        retall=False,
+        callback=None,
+    )
+    hess = -1 * model.hessian(xopt)
+    hinv = None
+    if np.all(np.isfinite(hess)):
+        eigvals, eigvecs = np.linalg.eigh(hess)
+        if np.min(eigvals) > 0:
+            hinv = eigvecs.dot(np.diag(1.0 / eigvals)).dot(eigvecs.T)
+            hinv = np.asfortranarray((hinv + hinv.T) / 2.0)
+    return _BfgsFit(xopt, float(model.loglike(xopt)), hinv, not warnflag)
+
+
+def _po_score(params: np.ndarray, y: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The score of :func:`_po_derivatives` (the same operations), without the Hessian."""
+    k = x.shape[1]
+    beta, raw = params[:k], params[k:]
+    j = raw.size
+    steps = np.exp(raw[1:])
+    cuts = np.cumsum(np.concatenate([raw[:1], steps]))
+    padded = np.concatenate([[-np.inf], cuts, [np.inf]])
+    xb = x @ beta
+    upper, lower = padded[y + 1] - xb, padded[y] - xb
+    e_up, e_low = _cut_design(y, j, k + j, k)
+    e_up[:, :k] = np.where(np.isfinite(upper)[:, None], -x, 0.0)
+    e_low[:, :k] = np.where(np.isfinite(lower)[:, None], -x, 0.0)
+    f_up, f_low = special.expit(upper), special.expit(lower)
+    prob = np.maximum(f_up - f_low, 1e-300)
+    d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
+    d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
+    a, b = d_up / prob, -d_low / prob
+    grad = e_up.T @ (w * a) + e_low.T @ (w * b)
+    jac = np.eye(k + j)
+    jac[k:, k] = 1.0
+    for i in range(1, j):
+        jac[k + i :, k + i] = steps[i - 1]
+    return jac.T @ grad
+
+
+def _statsmodels_bfgs(model, start: np.ndarray):
+    """statsmodels' own BFGS fit, which :func:`_bfgs` reproduces (kept for the tests)."""
     return model.fit(start_params=start, method="bfgs", disp=False, maxiter=500)
 
 
@@ -324,26 +418,38 @@ def fit_wave_model(
         of milliseconds; the pages, the report and the CLI ask for the same ones).
     """
     counts = np.asarray(counts, dtype=float)
-    key = (
-        counts.shape,
-        counts.tobytes(),
-        tuple(np.asarray(f, dtype=np.int64).tobytes() for f in factors),
-        tuple(factor_names),
-    )
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
+    key = _cache_key(counts, factors, factor_names)
+    cached = _cached(key)
     if cached is not None:
         return cached
     model = _fit_wave_model(counts, factors, tuple(factor_names))
+    _store(key, model)
+    return model
+
+
+def _cache_key(counts: np.ndarray, factors: Sequence[np.ndarray], names: Sequence[str]) -> tuple:
+    return (
+        counts.shape,
+        counts.tobytes(),
+        tuple(np.asarray(f, dtype=np.int64).tobytes() for f in factors),
+        tuple(names),
+    )
+
+
+def _cached(key: tuple) -> WaveModel | None:
+    with _CACHE_LOCK:
+        return _CACHE.get(key)
+
+
+def _store(key: tuple, model: WaveModel) -> None:
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = model
-    return model
 
 
 def _fit_wave_model(
-    counts: np.ndarray, factors: Sequence[np.ndarray], names: tuple[str, ...]
+    counts: np.ndarray, factors: Sequence[np.ndarray], names: tuple[str, ...], newton: bool = True
 ) -> WaveModel:
     n = int(counts.sum())
     by_wave = counts.sum(axis=(0, 2))
@@ -360,7 +466,7 @@ def _fit_wave_model(
         try:
             model = _model_class()(y, x, weight)
             start = _start_params(y, x.shape[1], weight)
-            result = _fit(model, start)
+            result = _fit(model, start, newton)
             beta, se = float(result.params[0]), float(result.bse[0])
         except (np.linalg.LinAlgError, ValueError):
             beta, se = math.nan, math.nan
@@ -421,25 +527,33 @@ def _role_strata(
     return (by_role, True) if by_role.size else (rows[is_total[rows]], False)
 
 
-def statement_models(groups, a: np.ndarray, b: np.ndarray, total_label: str) -> dict[str, list]:
+def statement_models(
+    groups, a: np.ndarray, b: np.ndarray, total_label: str, block: np.ndarray | None = None
+) -> dict[str, list]:
     """One model per statement (answer ~ wave + role), placed on the statement's total row.
 
     ``groups`` has columns domain, role, statement (one row per role and statement, the total
-    under ``total_label``); ``a`` and ``b`` are the (rows, 4) counts per wave. Returns the
-    :data:`MODEL_COLUMNS` as lists: values on the total rows, ``None`` / NaN on role rows (the
-    model pools the roles). Without role rows the model is answer ~ wave, unadjusted.
+    under ``total_label``); ``a`` and ``b`` are the (rows, 4) counts per wave; ``block``
+    (optional, one code per row) keeps apart rows of different sites in one call. Returns
+    the :data:`MODEL_COLUMNS` as lists: values on the total rows, ``None`` / NaN on role rows
+    (the model pools the roles). Without role rows the model is answer ~ wave, unadjusted.
+    The fits are made together (:func:`rpgdash.stats.ordinal_many.fit_wave_models`).
     """
+    from rpgdash.stats.ordinal_many import fit_wave_models
+
     n_rows = len(groups)
     out: dict[str, list] = {c: [None] * n_rows for c in MODEL_COLUMNS}
     for c in ("wave_odds_ratio", "wave_or_p", "po_check_p"):
         out[c] = [math.nan] * n_rows
     roles = groups["role"].to_numpy()
     is_total = roles == total_label
-    keys = list(zip(groups["domain"], groups["statement"], strict=True))
+    blocks = [0] * n_rows if block is None else np.asarray(block).tolist()
+    keys = zip(blocks, groups["domain"], groups["statement"], strict=True)
     rows_of: dict = {}
     for i, key in enumerate(keys):
         rows_of.setdefault(key, []).append(i)
     counts = np.stack([a, b], axis=1)
+    problems, targets = [], []
     for rows in rows_of.values():
         rows = np.asarray(rows)
         totals = rows[is_total[rows]]
@@ -447,34 +561,46 @@ def statement_models(groups, a: np.ndarray, b: np.ndarray, total_label: str) -> 
             continue
         strata, adjusted = _role_strata(roles, is_total, rows)
         codes = [np.arange(strata.size)] if adjusted else []
-        model = fit_wave_model(counts[strata], codes, ("role",) if adjusted else ())
+        problems.append((counts[strata], codes, ("role",) if adjusted else ()))
+        targets.append(totals[0])
+    for target, model in zip(targets, fit_wave_models(problems), strict=True):
         for name, value in _record(model).items():
-            out[name][totals[0]] = value
+            out[name][target] = value
     return out
 
 
-def domain_models(groups, a: np.ndarray, b: np.ndarray, total_label: str) -> list[dict]:
+def domain_models(
+    groups, a: np.ndarray, b: np.ndarray, total_label: str, block: np.ndarray | None = None
+) -> list[dict]:
     """One model per domain: answer ~ wave + statement + role, over every role's answers.
 
     Returns one dict per domain (in order of appearance) with ``domain``, ``n``,
-    ``adjusted_for`` and the :data:`MODEL_COLUMNS`.
+    ``adjusted_for`` and the :data:`MODEL_COLUMNS`; with ``block`` (one code per row), one
+    per block and domain, each also carrying its ``block``.
     """
+    from rpgdash.stats.ordinal_many import fit_wave_models
+
     roles = groups["role"].to_numpy()
+    statements = groups["statement"].to_numpy()
+    domains = groups["domain"].to_numpy()
     is_total = roles == total_label
     counts = np.stack([a, b], axis=1)
-    records = []
-    for domain in dict.fromkeys(groups["domain"].tolist()):
-        in_domain = groups["domain"].to_numpy() == domain
+    blocks = np.zeros(len(groups), dtype=np.int64) if block is None else np.asarray(block)
+    problems, records = [], []
+    for code, domain in dict.fromkeys(zip(blocks.tolist(), domains.tolist(), strict=True)):
+        in_domain = (blocks == code) & (domains == domain)
         by_role = in_domain & ~is_total
         rows = np.flatnonzero(by_role if by_role.any() else in_domain & is_total)
-        factors, names = [_codes(groups["statement"].to_numpy()[rows])], ["statement"]
+        factors, names = [_codes(statements[rows])], ["statement"]
         if by_role.any():
             factors.append(_codes(roles[rows]))
             names.append("role")
-        model = fit_wave_model(counts[rows], factors, names)
-        records.append(
-            {"domain": domain, "n": model.n, "adjusted_for": list(names), **_record(model)}
-        )
+        problems.append((counts[rows], factors, tuple(names)))
+        records.append({"domain": domain, "adjusted_for": list(names)})
+        if block is not None:
+            records[-1]["block"] = code
+    for record, model in zip(records, fit_wave_models(problems), strict=True):
+        record.update(n=model.n, **_record(model))
     return records
 
 
