@@ -46,8 +46,7 @@ _RESULTS_PER_DATABASE = 512
 
 
 def _survey_result(db: Database, key: tuple, compute: Callable[[], object]) -> object:
-    """``compute()`` once per key and version of the survey data (the result is shared)."""
-    key = (queries.survey_version(db), *key)
+    """``compute()`` once per key (its first item the survey data's version; shared result)."""
     with _RESULTS_LOCK:
         entries = _RESULTS.setdefault(db, {})
         if key in entries:
@@ -66,7 +65,9 @@ def clear_results() -> None:
         _RESULTS.clear()
 
 
-def _paired_counts(db: Database, site: str | None, wave_a: str, wave_b: str) -> tuple:
+def _paired_counts(
+    db: Database, version: tuple, site: str | None, wave_a: str, wave_b: str
+) -> tuple:
     def compute() -> tuple:
         groups, a, b, sizes = queries.paired_level_counts(
             db, wave_a=wave_a, wave_b=wave_b, site=site
@@ -75,16 +76,17 @@ def _paired_counts(db: Database, site: str | None, wave_a: str, wave_b: str) -> 
         b.setflags(write=False)
         return groups, a, b, sizes
 
-    return _survey_result(db, ("paired counts", site, wave_a, wave_b), compute)
+    return _survey_result(db, (version, "paired counts", site, wave_a, wave_b), compute)
 
 
 def _comparisons(
     db: Database, site: str | None, wave_a: str, wave_b: str, min_group: int, model: bool
 ) -> pd.DataFrame:
     """Every role's comparison at a site (the frame is shared: callers take copies)."""
+    version = queries.survey_version(db)
 
     def compute() -> pd.DataFrame:
-        groups, counts_a, counts_b, sizes = _paired_counts(db, site, wave_a, wave_b)
+        groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
         return compare_level_matrix(
             groups,
             counts_a,
@@ -96,7 +98,8 @@ def _comparisons(
             model=model,
         )
 
-    return _survey_result(db, ("comparisons", site, wave_a, wave_b, min_group, model), compute)
+    key = (version, "comparisons", site, wave_a, wave_b, min_group, model)
+    return _survey_result(db, key, compute)
 
 
 def comparable_waves(db: Database) -> list[str]:
@@ -184,9 +187,10 @@ def compare_domains(
     wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
     if min_group is None:
         min_group = settings.get("min_group")
+    version = queries.survey_version(db)
 
     def compute() -> pd.DataFrame:
-        groups, counts_a, counts_b, sizes = _paired_counts(db, site, wave_a, wave_b)
+        groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
         return domain_model_frame(
             groups,
             counts_a,
@@ -197,7 +201,8 @@ def compare_domains(
             min_group=min_group,
         )
 
-    models = _survey_result(db, ("domain models", site, wave_a, wave_b, min_group), compute)
+    key = (version, "domain models", site, wave_a, wave_b, min_group)
+    models = _survey_result(db, key, compute)
     return models.copy(deep=False)  # the cached frame stays as it was, whatever the caller does
 
 

@@ -186,18 +186,23 @@ def comparable_wave_labels(db: Database) -> list[str]:
     return [r[0] for r in _rows(db, "SELECT label FROM waves WHERE comparable ORDER BY wave_order")]
 
 
-# Everything the survey comparisons are computed from; a checksum of each table's rows.
+# Everything the survey comparisons are computed from: the number of rows and a sum of row
+# hashes for each table (one query; about 5 ms at 100 sites).
 _SURVEY_VERSION_SQL = """
-SELECT
-    (SELECT count(*) FROM responses),
-    (SELECT coalesce(sum(hash(respondent_id, statement_id, score)), 0) FROM responses),
-    (SELECT count(*) FROM respondents),
-    (SELECT coalesce(sum(hash(respondent_id, site_id, wave_id, role_id)), 0) FROM respondents),
-    (SELECT coalesce(sum(hash(wave_id, label, wave_order, comparable)), 0) FROM waves),
-    (SELECT coalesce(sum(hash(role_id, name, rank)), 0) FROM roles),
-    (SELECT coalesce(sum(hash(statement_id, domain, text, position)), 0) FROM statements),
-    (SELECT coalesce(sum(hash(site_id, name)), 0) FROM sites),
-    (SELECT coalesce(sum(hash(wave_id, site_id, invited)), 0) FROM wave_sites)
+WITH answers AS (SELECT count(*) AS n, sum(hash(respondent_id, statement_id, score)) AS h
+                 FROM responses),
+     people AS (SELECT count(*) AS n, sum(hash(respondent_id, site_id, wave_id, role_id)) AS h
+                FROM respondents),
+     reference AS (
+         SELECT count(*) AS n, sum(h) AS h FROM (
+             SELECT hash('wave', wave_id, label, wave_order, comparable) AS h FROM waves
+             UNION ALL SELECT hash('role', role_id, name, rank) FROM roles
+             UNION ALL SELECT hash('statement', statement_id, domain, text, position)
+                       FROM statements
+             UNION ALL SELECT hash('site', site_id, name) FROM sites
+             UNION ALL SELECT hash('invited', wave_id, site_id, invited) FROM wave_sites))
+SELECT answers.n, answers.h, people.n, people.h, reference.n, reference.h
+FROM answers, people, reference
 """
 
 

@@ -251,12 +251,25 @@ def _bfgs(model, start: np.ndarray) -> _BfgsFit:
     nobs = model.endog.shape[0]
     y = np.asarray(model.endog, dtype=np.int64)
     x, weights = model.exog, model.freq_weights
+    k, j = x.shape[1], int(model.k_levels) - 1
+    # The indicator columns _po_score builds on every call (the same while bounds are finite).
+    e_up, e_low = _cut_design(y, j, k + j, k)
+    e_up[:, :k] = np.where((y < j)[:, None], -x, 0.0)
+    e_low[:, :k] = np.where((y > 0)[:, None], -x, 0.0)
 
     def objective(params: np.ndarray) -> float:
-        return -model.loglike(params) / nobs
+        # OrderedModel.loglike (transform_threshold_params, _bounds, prob), step for step
+        params = np.asarray(params)
+        thresh = np.concatenate((params[k:][:1], np.exp(params[k:][1:]))).cumsum()
+        thresh = np.concatenate(([-np.inf], thresh, [np.inf]))
+        xb = x.dot(params[:k])
+        low, upp = thresh[y] - xb, thresh[y + 1] - xb
+        prob = np.maximum(special.expit(upp) - special.expit(low), 0)
+        return -(weights * np.log(prob + 1e-20)).sum() / nobs
 
     def gradient(params: np.ndarray) -> np.ndarray:
-        return -_po_score(np.asarray(params, dtype=float), y, x, weights) / nobs
+        params = np.asarray(params, dtype=float)
+        return -_po_score(params, y, x, weights, (e_up, e_low)) / nobs
 
     xopt, _, _, _, _, _, warnflag = optimize.fmin_bfgs(
         objective,
@@ -282,8 +295,18 @@ def _bfgs(model, start: np.ndarray) -> _BfgsFit:
     return _BfgsFit(xopt, float(model.loglike(xopt)), hinv, not warnflag)
 
 
-def _po_score(params: np.ndarray, y: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """The score of :func:`_po_derivatives` (the same operations), without the Hessian."""
+def _po_score(
+    params: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    design: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The score of :func:`_po_derivatives` (the same operations), without the Hessian.
+
+    ``design`` is the cells' indicator columns when every bound is finite, built once by
+    the caller; it is used only when the bounds are indeed finite.
+    """
     k = x.shape[1]
     beta, raw = params[:k], params[k:]
     j = raw.size
@@ -292,13 +315,18 @@ def _po_score(params: np.ndarray, y: np.ndarray, x: np.ndarray, w: np.ndarray) -
     padded = np.concatenate([[-np.inf], cuts, [np.inf]])
     xb = x @ beta
     upper, lower = padded[y + 1] - xb, padded[y] - xb
-    e_up, e_low = _cut_design(y, j, k + j, k)
-    e_up[:, :k] = np.where(np.isfinite(upper)[:, None], -x, 0.0)
-    e_low[:, :k] = np.where(np.isfinite(lower)[:, None], -x, 0.0)
+    finite_up, finite_low = np.isfinite(upper), np.isfinite(lower)
+    usual = np.array_equal(finite_up, y < j) and np.array_equal(finite_low, y > 0)
+    if design is not None and usual:
+        e_up, e_low = design
+    else:
+        e_up, e_low = _cut_design(y, j, k + j, k)
+        e_up[:, :k] = np.where(finite_up[:, None], -x, 0.0)
+        e_low[:, :k] = np.where(finite_low[:, None], -x, 0.0)
     f_up, f_low = special.expit(upper), special.expit(lower)
     prob = np.maximum(f_up - f_low, 1e-300)
-    d_up = np.where(np.isfinite(upper), f_up * (1 - f_up), 0.0)
-    d_low = np.where(np.isfinite(lower), f_low * (1 - f_low), 0.0)
+    d_up = np.where(finite_up, f_up * (1 - f_up), 0.0)
+    d_low = np.where(finite_low, f_low * (1 - f_low), 0.0)
     a, b = d_up / prob, -d_low / prob
     grad = e_up.T @ (w * a) + e_low.T @ (w * b)
     jac = np.eye(k + j)

@@ -1,11 +1,16 @@
-"""Issues 4 and 5 speed targets, measured with AppTest over the --scale 100 demo.
+"""Issues 4, 5 and 14 speed targets, measured with AppTest over the --scale 100 demo.
 
-Baseline: rerunning a script that only draws one empty chart. Measured: changing the role
-filter on each survey page, and switching indicator / change point on the indicators page
-(repeat views: target each under 2x the baseline); the first view of each job role and of
-another site on a survey page (issue 14: target each under 3x the baseline; the demo has
-exactly two comparable waves, so there is no pair of waves to choose), and that page's first
-load (target under 1.5 s).
+Baseline (the floor): rerunning a script that only draws one empty chart. Measured: changing
+the role filter on each survey page, and switching indicator / change point on the indicators
+page (repeat views: target each under 2x the baseline); the first view of each job role and
+of another site on a survey page (issue 14 "first view": target each at most 3x the baseline;
+the demo has exactly two comparable waves, so there is no pair of waves to choose), and that
+page's first load (target under 1.5 s).
+
+Every figure is given twice: wall clock, and the CPU seconds of this process (AppTest runs the
+script in a thread of this process; DuckDB's own threads count too). On a shared machine the
+wall clock measures the other users as much as the product, so the first-view targets are
+asserted on CPU time, as ratios against the floor measured in the same run.
 Run: `.venv/bin/python -m tests.bench pages`.
 """
 
@@ -21,29 +26,46 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from rpgdash import charts
+from rpgdash import api, charts
 from rpgdash.demo import init_demo
+from rpgdash.stats import ordinal
 
 ROOT = Path(__file__).resolve().parents[2]
 REPEATS = 25
+FIRST_VIEW_TARGET = 3.0  # x the floor
+FIRST_LOAD_LIMIT = 1.5  # seconds
 
 
-def _median(action: Callable[[], None]) -> float:
+class Clock:
+    """Wall-clock and CPU seconds of one action."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def _medians(times: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
+def _median(action: Callable[[], None]) -> tuple[float, float]:
     times = []
     for _ in range(REPEATS):
-        start = time.perf_counter()
+        clock = Clock()
         action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        times.append(clock.stop())
+    return _medians(times)
 
 
-def _baseline() -> float:
+def _baseline() -> tuple[float, float]:
     at = AppTest.from_file(str(ROOT / "tests/bench/empty_chart_page.py"), default_timeout=60)
     at.run()
     return _median(lambda: at.run())
 
 
-def _role_switch(page: str) -> float:
+def _role_switch(page: str) -> tuple[float, float]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.switch_page(page).run()
@@ -60,25 +82,32 @@ def _role_switch(page: str) -> float:
     return _median(switch)
 
 
-def _first_views(page: str) -> dict[str, float]:
-    """Median time of a first view, and the page's first load, in a fresh AppTest session.
+def _forget_everything() -> None:
+    """Empty every cache a first view could use: as in a newly started server."""
+    st.cache_data.clear()
+    charts._layout_dict.cache_clear()
+    api.clear_results()
+    ordinal.clear_model_cache()
+
+
+def _first_views(page: str) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) of a first view, and the page's first load, in a fresh session.
 
     Every first view is a choice not shown before in this process (a new role, or a new site
     with All roles), so no finished view is cached. Every cache is emptied first, so the first
     load includes reading and comparing the waves.
     """
-    st.cache_data.clear()
-    charts._layout_dict.cache_clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    _forget_everything()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    start = time.perf_counter()
+    clock = Clock()
     at.switch_page(page).run()
-    first_load = time.perf_counter() - start
+    first_load = clock.stop()
 
-    def timed(widget_key: str, value: object) -> float:
-        start = time.perf_counter()
+    def timed(widget_key: str, value: object) -> tuple[float, float]:
+        clock = Clock()
         at.selectbox(key=widget_key).set_value(value).run()
-        elapsed = time.perf_counter() - start
+        elapsed = clock.stop()
         assert not at.exception
         return elapsed
 
@@ -87,11 +116,14 @@ def _first_views(page: str) -> dict[str, float]:
     timed("role", "All roles")
     sites = at.selectbox(key="site").options[1:6]
     site_times = [timed("site", site) for site in sites]
-    return {
-        "first load": first_load,
-        "role": statistics.median(role_times),
-        "site": statistics.median(site_times),
-    }
+    return {"first load": first_load, "role": _medians(role_times), "site": _medians(site_times)}
+
+
+def _line(label: str, t: tuple[float, float], base: tuple[float, float], note: str = "") -> str:
+    return (
+        f"{label:44s} wall {t[0] * 1000:7.1f} ms {t[0] / base[0]:6.2f}x   "
+        f"CPU {t[1] * 1000:7.1f} ms {t[1] / base[1]:6.2f}x  {note}"
+    )
 
 
 def _indicator_switch() -> tuple[float, float]:
@@ -121,34 +153,35 @@ def _indicator_switch() -> tuple[float, float]:
 
 
 def main() -> None:
+    missed = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scale.duckdb"
         init_demo(path, scale=100)
         os.environ["RPGDASH_DB"] = str(path)
         os.chdir(ROOT)
         base = _baseline()
-        print(f"{'empty-chart rerun (baseline)':44s} {base * 1000:8.1f} ms")
+        print(_line("empty-chart rerun (the floor)", base, base))
         for page in ("pages/professional.py", "pages/self_efficacy.py", "pages/relationships.py"):
-            t = _role_switch(page)
-            print(f"{'role change on ' + page:44s} {t * 1000:8.1f} ms  {t / base:5.2f}x")
+            print(_line("role change on " + page, _role_switch(page), base, "(target < 2x)"))
         for page in ("pages/professional.py", "pages/relationships.py"):
             views = _first_views(page)
-            print(f"{'first load of ' + page:44s} {views['first load'] * 1000:8.1f} ms  "
-                  f"(target < 1500 ms)")  # fmt: skip
+            load = views["first load"]
+            print(
+                f"{'first load of ' + page:44s} wall {load[0] * 1000:7.1f} ms"
+                f"{'':11s}CPU {load[1] * 1000:7.1f} ms  (target < {FIRST_LOAD_LIMIT * 1000:.0f} ms)"
+            )
+            if load[1] > FIRST_LOAD_LIMIT:
+                missed.append(f"first load of {page}: {load[1]:.2f} s of CPU")
             for what in ("role", "site"):
                 t = views[what]
-                print(f"{'first view of a ' + what + ' on ' + page:44s} {t * 1000:8.1f} ms  "
-                      f"{t / base:5.2f}x (target <= 3x)")  # fmt: skip
+                label = f"first view of a {what} on {page}"
+                print(_line(label, t, base, f"(target <= {FIRST_VIEW_TARGET:.0f}x)"))
+                if t[1] / base[1] > FIRST_VIEW_TARGET:
+                    missed.append(f"{label}: {t[1] / base[1]:.1f}x the floor (CPU)")
         ind, cp = _indicator_switch()
-        print(
-            f"{'indicator switch on pages/indicators.py':44s} {ind * 1000:8.1f} ms  "
-            f"{ind / base:5.2f}x"
-        )
-        print(
-            f"{'change-point switch on pages/indicators.py':44s} {cp * 1000:8.1f} ms  "
-            f"{cp / base:5.2f}x"
-        )
-        print("target: each under 2x the baseline")
+        print(_line("indicator switch on pages/indicators.py", ind, base, "(target < 2x)"))
+        print(_line("change-point switch on pages/indicators.py", cp, base, "(target < 2x)"))
+    assert not missed, "; ".join(missed)
 
 
 if __name__ == "__main__":
