@@ -154,7 +154,9 @@ def compare_waves(
     ``waves`` defaults to the first and the latest comparable waves. The
     Benjamini-Hochberg family is every statement and role of the two waves, whatever
     ``role`` and ``domain`` select. ``model=False`` skips the proportional-odds model (its
-    columns are then blank), which is most of the time this takes.
+    columns are then blank), which is most of the time this takes. Every role of a site is
+    computed at once and kept until the survey data change, so asking for another role (or
+    domain) of the same site and waves is a lookup.
     """
     wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
     if min_group is None:
