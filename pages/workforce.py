@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from rpgdash import charts, headlines, ui
+from rpgdash import charts, ui
 from rpgdash.access import current_upload_access
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.notes import save_note
-from rpgdash.present.overview import workforce_cards
+from rpgdash.present.reading_more import HOW_TO_READ
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
@@ -17,13 +17,12 @@ st.caption(
     "figures for the whole service."
 )
 key, site = ui.db_key(), ui.selected_site()
-figures = ui.workforce(key, site)
-if figures.empty:
+panel = ui.workforce_panel(key, site)
+if panel.empty:
     st.info("No workforce figures are stored for this site yet. Add them on the Upload page.")
     st.stop()
 
-changes = headlines.workforce_changes(figures)
-for col, card in zip(ui.card_grid(len(changes)), workforce_cards(changes), strict=True):
+for col, card in zip(ui.card_grid(len(panel.cards)), panel.cards, strict=True):
     col.metric(
         ui.as_text(card.label),
         card.value,
@@ -32,23 +31,24 @@ for col, card in zip(ui.card_grid(len(changes)), workforce_cards(changes), stric
         border=True,
         help=ui.as_text(card.sentence),
     )
-summary = "; ".join(
-    f"{r.measure} {r.first:g}% in {r.first_year} and {r.latest:g}% in {r.latest_year}"
-    for r in changes.itertuples()
-)
+st.markdown(f"**{ui.as_text(panel.takeaway)}**")
 st.altair_chart(
-    charts.workforce_small_multiples(figures, title="Workforce measures by year"),
+    charts.workforce_small_multiples(panel.figures, title=panel.chart_title),
     width="stretch",
-    alt=summary,
+    alt=panel.chart_alt,
 )
+ui.how_to_read(HOW_TO_READ["workforce"])
 st.markdown("## The figures")
-table = headlines.workforce_table(figures)
-st.dataframe(table, hide_index=True)
+st.dataframe(panel.table, hide_index=True)
+st.dataframe(panel.changes_table, hide_index=True)
 st.caption(
     f"{ui.TABLE2_REAL} Comparison lines appear when national or regional figures are uploaded."
 )
 st.download_button(
-    "Download the figures (CSV)", to_safe_csv(figures), file_name="workforce.csv", mime="text/csv"
+    "Download the figures (CSV)",
+    to_safe_csv(panel.download),
+    file_name="workforce.csv",
+    mime="text/csv",
 )
 st.caption(ui.EXCEL_SAFE_CSV)
 

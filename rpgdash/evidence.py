@@ -1,4 +1,7 @@
-"""Mixed-methods evidence: qualitative themes read beside the survey and workforce figures.
+"""Mixed-methods evidence: which themes, links and excerpts there are, and which may be shown.
+
+The wording (sentences, display tables, the panel the page and the report draw) lives in
+:mod:`rpgdash.present.evidence`; its names are still readable from here for older imports.
 
 Pure functions over DataFrames (plus :func:`load_evidence`, which only calls
 :mod:`rpgdash.queries`). The survey numbers shown for a theme are rows of
@@ -21,24 +24,9 @@ import pandas as pd
 
 from rpgdash import queries
 from rpgdash.db import Database
-from rpgdash.narrative import format_p, significance_column
 from rpgdash.stats import suppress_small_groups
-from rpgdash.text import as_text
 
 ALL_ROLES = queries.ALL_ROLES
-POLARITY_WORDS = {"positive": "Positive theme", "negative": "Negative theme"}
-#: Text markers so that polarity never depends on colour alone.
-POLARITY_MARKS = {"positive": "▲", "negative": "▼"}
-SOURCE_WORDS = {
-    "interview": "Interview",
-    "focus group": "Focus group",
-    "survey comment": "Survey comment",
-    "observation": "Observation",
-}
-ILLUSTRATIVE_EXCERPTS = (
-    "Illustrative excerpts: written for this demo to show how coded evidence looks; they are "
-    "not quotations from the study's interviews."
-)
 
 
 @dataclass(frozen=True)
@@ -166,28 +154,6 @@ def protect_excerpts(
     )
 
 
-def held_back_sentence(role: str, min_group: int) -> str:
-    """Why a selected role's excerpts for a theme are not shown (no number but k)."""
-    return (
-        f"Excerpts from {role} are not shown for this wave: the survey results of this role are "
-        f"hidden there to protect a small group (fewer than {min_group} respondents, or needed "
-        "to stop one being worked out), so quoting them could identify someone."
-    )
-
-
-def source_label(source_type: str, attribution: str | None, role_withheld: bool) -> str:
-    """How an excerpt's source is printed: "Interview, Team manager".
-
-    A withheld role is said to be withheld, so readers know it was not simply missing.
-    """
-    kind = SOURCE_WORDS.get(source_type, source_type.capitalize())
-    if isinstance(attribution, str) and attribution:
-        return f"{kind}, {attribution}"
-    if role_withheld:
-        return f"{kind}, job role not shown to protect a small group"
-    return kind
-
-
 def theme_statements(
     theme_id: int, links: pd.DataFrame, comparisons: pd.DataFrame, role: str
 ) -> pd.DataFrame:
@@ -214,95 +180,17 @@ def theme_statements(
     return wanted.merge(rows, on=["domain", "statement"], how="inner").reset_index(drop=True)
 
 
-def _suppressed_text(min_group: int) -> str:
-    return f"fewer than {min_group} responses"
-
-
-def statement_table(rows: pd.DataFrame, *, min_group: int, use_holm: bool = False) -> pd.DataFrame:
-    """A theme's linked statements as a display table (text cells, suppression worded).
-
-    Columns: Statement, n, Mean (wave a), Mean (wave b), Change, p, Significant (95%).
-    A suppressed row says "fewer than k responses" in every figure cell and shows no number;
-    when every row is suppressed the columns are just Statement and Survey result.
-    """
-    if rows.empty:
-        return pd.DataFrame()
-    if rows["suppressed"].notna().all():
-        return pd.DataFrame(
-            {"Statement": rows["statement"], "Survey result": _suppressed_text(min_group)}
-        )
-    wave_a, wave_b = rows["wave_a"].iloc[0], rows["wave_b"].iloc[0]
-    flag = significance_column(use_holm)
-    records = []
-    for r in rows.itertuples(index=False):
-        hidden = isinstance(r.suppressed, str)
-        cell = _suppressed_text(min_group)
-        sig = getattr(r, flag)
-        records.append(
-            {
-                "Statement": r.statement,
-                "n": cell if hidden else f"{int(r.n_a)} and {int(r.n_b)}",
-                f"Mean ({wave_a})": cell if hidden else f"{r.mean_a:.2f}",
-                f"Mean ({wave_b})": cell if hidden else f"{r.mean_b:.2f}",
-                "Change": cell if hidden else f"{r.diff:+.2f}",
-                "p": cell if hidden else format_p(r.p_holm if use_holm else r.p_value),
-                "Significant (95%)": cell if hidden else ("yes" if sig is True else "no"),
-            }
-        )
-    return pd.DataFrame(records)
-
-
-def statements_sentence(rows: pd.DataFrame, *, min_group: int, use_holm: bool = False) -> str:
-    """One line on a theme's linked statements: how many improved, how many significantly."""
-    if rows.empty:
-        return ""
-    shown = rows[rows["suppressed"].isna()]
-    if shown.empty:
-        return f"Survey results not shown for this group: {_suppressed_text(min_group)}."
-    wave_a, wave_b = shown["wave_a"].iloc[0], shown["wave_b"].iloc[0]
-    total = len(shown)
-    improved = int((shown["diff"] > 0).sum())
-    flags = shown[significance_column(use_holm)].fillna(False).astype(bool)
-    sig = int((flags & (shown["diff"] > 0)).sum())
-    noun = "statement" if total == 1 else "statements"
-    return (
-        f"Survey: {improved} of {total} linked {noun} more agreed with at {wave_b} than at "
-        f"{wave_a}; {sig} improved significantly (95%, Mann-Whitney U, "
-        f"{'Holm-adjusted' if use_holm else 'not adjusted'} for testing many statements)."
-    )
-
-
-def measure_lines(theme_id: int, measures: pd.DataFrame, changes: pd.DataFrame) -> list[str]:
-    """Workforce evidence for a theme: "Agency staffing: 14% in 2015, 0% in 2018".
-
-    ``changes`` is :func:`rpgdash.headlines.workforce_changes` output; measures with no
-    stored figures are said to have none.
-    """
-    out = []
-    for measure in measures.loc[measures["theme_id"] == theme_id, "measure"]:
-        hit = changes[changes["measure"] == measure]
-        if hit.empty:
-            out.append(f"{measure}: no figures stored.")
-            continue
-        r = hit.iloc[0]
-        out.append(
-            f"{measure}: {r['first']:g}% in {r['first_year']}, {r['latest']:g}% in "
-            f"{r['latest_year']} ({r['change']:+.1f} points)."
-        )
-    return out
-
-
 def themes_by_wave(themes: pd.DataFrame) -> Iterable[tuple[str, pd.DataFrame]]:
     """(wave, themes of that wave) in wave order."""
     for _, group in themes.groupby("wave_order", sort=True):
         yield str(group["wave"].iloc[0]), group.reset_index(drop=True)
 
 
-def polarity_label(polarity: str) -> str:
-    """ "▲ Positive theme" / "▼ Negative theme" (a symbol and a word, never colour alone)."""
-    return f"{POLARITY_MARKS.get(polarity, '')} {POLARITY_WORDS.get(polarity, polarity)}".strip()
+def __getattr__(name: str) -> object:
+    """The wording moved to :mod:`rpgdash.present.evidence`; old imports keep working."""
+    from rpgdash.present import evidence as present_evidence
 
-
-def plain_markdown(text: str) -> str:
-    """Escape stored text so Markdown shows it literally (no links, emphasis or HTML)."""
-    return as_text(text)
+    try:
+        return getattr(present_evidence, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

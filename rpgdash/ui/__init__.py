@@ -18,7 +18,11 @@ from rpgdash import api, evidence, queries, settings
 from rpgdash.access import current_upload_access
 from rpgdash.db import Database, default_path, open_db
 from rpgdash.errors import RpgdashError
+from rpgdash.present import evidence as present_evidence
+from rpgdash.present import model as present_model
 from rpgdash.present import overview as present_overview
+from rpgdash.present import workforce as present_workforce
+from rpgdash.present.headlines import workforce_changes
 from rpgdash.text import as_text, as_text_list, without_server_paths
 
 __all__ = ["as_text", "as_text_list"]  # re-exported: pages escape stored text with ui.as_text
@@ -204,6 +208,63 @@ def notes(db_path: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def evidence_data(db_path: str, site: str | None) -> evidence.EvidenceData:
     return evidence.load_evidence(_db(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def workforce_panel(db_path: str, site: str | None) -> present_workforce.WorkforcePanel:
+    """The Workforce page's panel (the report draws the same one)."""
+    return present_workforce.workforce_panel(workforce(db_path, site))
+
+
+@st.cache_data(show_spinner=False)
+def evidence_panel(
+    db_path: str, site: str | None, role: str, min_group: int
+) -> present_evidence.EvidencePanel:
+    """The Evidence page's panel, from the cached comparison of the first and latest waves."""
+    waves = comparable_waves(db_path)
+    pair = (waves[0], waves[-1]) if len(waves) >= 2 else None
+    comps = comparisons(db_path, site, pair, min_group) if pair else None
+    return present_evidence.evidence_panel(
+        evidence_data(db_path, site),
+        comps,
+        workforce_changes(workforce(db_path, site)),
+        role=role,
+        min_group=min_group,
+        waves=pair,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def model_panel(
+    db_path: str, site: str | None, role: str, min_group: int
+) -> present_model.ModelPanel:
+    """The model page's panel: each indicator's whole-series trend, the first and latest waves."""
+    waves = comparable_waves(db_path)
+    if len(waves) < 2:
+        return present_model.ModelPanel(role=role, empty=True, notice=present_model.NO_WAVES)
+    trends = {}
+    for row in indicators(db_path).itertuples():
+        series = indicator_series(db_path, row.name, site)
+        if len(series) >= 3:
+            months = series["month"].dt.strftime("%Y-%m")
+            result = trend_window(
+                db_path, row.name, site, months.iloc[0], months.iloc[-1], None, ()
+            )
+            trends[row.name] = (result, row.unit)
+    inputs = present_model.ModelInputs(
+        comparisons=comparisons(db_path, site, (waves[0], waves[-1]), min_group),
+        role=role,
+        workforce_changes=workforce_changes(workforce(db_path, site)),
+        trends=trends,
+        min_group=min_group,
+    )
+    return present_model.model_panel(inputs)
+
+
+def how_to_read(text: str) -> None:
+    """A closed "How to read this chart" expander with the product's own explanation."""
+    with st.expander("How to read this chart"):
+        st.markdown(text)
 
 
 def db_key() -> str:
