@@ -7,7 +7,8 @@ from rpgdash.benchmarks.chart import benchmark_chart
 from rpgdash.benchmarks.core import BenchmarkError
 from rpgdash.benchmarks.measures import period_label
 from rpgdash.benchmarks.panel import ILLUSTRATIVE, METHOD
-from rpgdash.evidence import plain_markdown
+from rpgdash.present.evidence import plain_markdown
+from rpgdash.present.reading_more import HOW_TO_READ
 from rpgdash.ui import benchmarks as cached
 from rpgdash.ui.routing import enter_through_app
 
@@ -63,6 +64,7 @@ st.altair_chart(
     width="stretch",
     alt=f"{panel.change_sentence} {panel.rank_sentence}",
 )
+ui.how_to_read(HOW_TO_READ["benchmarks"])
 st.markdown("#### Year by year")
 st.dataframe(whole.table, hide_index=True)
 st.markdown(f"#### Each neighbour's change, {period_label(start)} to {period_label(end)}")

@@ -5,7 +5,9 @@ import streamlit as st
 
 from rpgdash import ui
 from rpgdash.present import format
+from rpgdash.present.glossary import terms_line
 from rpgdash.present.indicators import AUTOMATIC
+from rpgdash.present.reading_more import HOW_TO_READ
 from rpgdash.ui.indicator_view import ERROR_CHOICES, indicator_view, show_summary, stored_months
 from rpgdash.ui.routing import enter_through_app
 
@@ -122,6 +124,9 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
         cols[2].markdown(f"**Improvement direction**  \n{ui.as_text(row.direction)} is better")
     st.markdown(f"**{ui.as_text(panel.takeaway)}**")
     ui.show_chart(view["spec"], alt=f"{panel.takeaway} {panel.trend_text}")
+    ui.how_to_read(
+        HOW_TO_READ["xmr"] + "\n\n" + terms_line(("xmr", "process-limits", "trial-limits"))
+    )
     st.markdown(ui.as_text(panel.trend_text))
     st.dataframe(view["limits"], hide_index=True, key=f"limits_{row.indicator_id}")
     for suggestion in panel.suggestions:
@@ -155,9 +160,10 @@ for row in meta[meta["name"].isin(chosen)].itertuples():
     for note in panel.its_notes:
         st.markdown(ui.as_text(note))
     if view["scan_spec"] is not None:
-        ui.show_chart(view["scan_spec"], alt=panel.scan_text or "")
         if panel.scan_text:
-            st.caption(ui.as_text(panel.scan_text))
+            st.markdown(f"**{ui.as_text(panel.scan_text)}**")
+        ui.show_chart(view["scan_spec"], alt=panel.scan_text or "")
+        ui.how_to_read(HOW_TO_READ["level_scan"] + "\n\n" + terms_line(("its",)))
     if panel.its_text:
         st.caption(panel.caveats[0])
     for warning in panel.trial_limits:
@@ -186,4 +192,7 @@ st.caption(
     "range (moving ranges of 3.267 × their average or more left out); special causes are a "
     "point outside the limits, 7 points on one side of the mean, 7 rising or falling, or 2 of "
     "3 beyond two-thirds of the way to a limit (points outside the limits not counted)."
+)
+st.caption(
+    terms_line(("xmr", "process-limits", "trial-limits", "its", "mann-kendall", "sens-slope"))
 )

@@ -8,6 +8,7 @@ from rpgdash import ingest, queries
 from rpgdash.access import current_upload_access
 from rpgdash.db import DIRECTIONS
 from rpgdash.ingest.reading import max_upload_bytes
+from rpgdash.present.uploads import history_table, upload_label
 from rpgdash.ui import as_text, as_text_list, get_db
 from rpgdash.ui.routing import enter_through_app
 
@@ -268,11 +269,7 @@ history = queries.upload_history(db)
 if history.empty:
     st.caption("Nothing has been uploaded yet.")
 else:
-    st.dataframe(
-        history,
-        hide_index=True,
-        column_config={"upload_id": "Upload", "rows_added": "Added", "rows_changed": "Changed"},
-    )
+    st.dataframe(history_table(history), hide_index=True)
     stored = history[history["status"] == "stored"]
     if not stored.empty:
         st.markdown("**Revert an upload**")
@@ -284,7 +281,11 @@ else:
         choice = st.selectbox(
             "Upload to revert",
             list(stored["upload_id"]),
-            format_func=lambda u: f"{u}: {stored.set_index('upload_id').at[u, 'file_name']}",
+            format_func=lambda u: upload_label(
+                u,
+                stored.set_index("upload_id").at[u, "file_name"],
+                stored.set_index("upload_id").at[u, "uploaded_at"],
+            ),
             index=None,
             key="revert_choice",
         )

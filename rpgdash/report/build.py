@@ -408,30 +408,23 @@ def indicators_section(ctx: ReportContext) -> str:
 
 def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.DataFrame) -> str:
     """Table 2, the change since the first year, small multiples and the stored notes."""
-    if figures.empty:
+    from rpgdash.present.reading_more import HOW_TO_READ
+    from rpgdash.present.workforce import workforce_panel
+
+    panel = workforce_panel(figures)
+    if panel.empty:
         return h.section(2, "Workforce", h.paragraph("No workforce figures are stored."))
-    summary = "; ".join(
-        f"{r.measure} {r.first:g}% in {r.first_year} and {r.latest:g}% in {r.latest_year}"
-        for r in changes.itertuples()
-    )
-    table = _plain_numbers(headlines.workforce_table(figures))
-    chart = charts.workforce_small_multiples(figures, title="Workforce measures by year")
-    change_rows = pd.DataFrame(
-        {
-            "Measure": changes["measure"],
-            "First year": [f"{r.first:g}% ({r.first_year})" for r in changes.itertuples()],
-            "Latest year": [f"{r.latest:g}% ({r.latest_year})" for r in changes.itertuples()],
-            "Change (points)": [f"{c:+.1f}" for c in changes["change"]],
-        }
-    )
+    chart = charts.workforce_small_multiples(panel.figures, title=panel.chart_title)
     inner = (
-        h.table(
-            table,
+        h.paragraph(panel.takeaway)
+        + h.table(
+            panel.table,
             caption="Workforce measures by year, percent (Table 2)",
-            numeric=[c for c in table.columns if c != "Measure (%)"],
+            numeric=[c for c in panel.table.columns if c != "Measure (%)"],
         )
-        + h.table(change_rows, caption="Change from the first to the latest year")
-        + chart_svg(chart, label=summary + ".", key="workforce")
+        + h.table(panel.changes_table, caption="Change from the first to the latest year")
+        + chart_svg(chart, label=panel.chart_alt, key="workforce")
+        + h.paragraph(f"How to read this chart: {HOW_TO_READ['workforce']}", "caveat")
     )
     for note in queries.notes(ctx.db).itertuples():
         inner += h.section(
@@ -440,11 +433,7 @@ def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.Dat
             h.paragraph(note.body) + h.paragraph(f"Source: {note.source}", "caveat"),
             anchor=f"note-{note.key}",
         )
-    inner += h.paragraph(
-        "Figures for the whole service; the job-role filter does not apply. These are the "
-        "published values (Table 2 of the evaluation).",
-        "caveat",
-    )
+    inner += "".join(h.paragraph(c, "caveat") for c in panel.caveats)
     return h.section(2, "Workforce", inner, anchor="workforce")
 
 
@@ -493,99 +482,114 @@ def _theme_block(
     protected: evidence.ProtectedExcerpts,
     changes: pd.DataFrame,
 ) -> str:
-    css = f"polarity-{h.esc(theme.polarity)}"
-    inner = (
-        f'<p><span class="{css}">{h.esc(evidence.polarity_label(theme.polarity))}.</span> '
-        f"{h.esc(theme.description)}</p>"
+    from rpgdash.present.evidence import theme_view
+
+    view = theme_view(
+        theme, data, protected, ctx.comparisons, changes, role=ctx.role, min_group=ctx.min_group
     )
-    rows = evidence.theme_statements(theme.theme_id, data.links, ctx.comparisons, ctx.role)
-    if not rows.empty:
-        inner += h.paragraph(evidence.statements_sentence(rows, min_group=ctx.min_group))
-        inner += h.table(
-            evidence.statement_table(rows, min_group=ctx.min_group),
-            caption=f"Survey statements linked to \u201c{theme.name}\u201d ({ctx.role})",
-        )
-    lines = evidence.measure_lines(theme.theme_id, data.measures, changes)
-    inner += h.bullet_list(f"Workforce: {line}" for line in lines)
-    if theme.link_note:
-        inner += h.paragraph(theme.link_note, "caveat")
-    mine = protected.shown[protected.shown["theme_id"] == theme.theme_id]
-    for ex in mine.itertuples():
-        source = evidence.source_label(ex.source_type, ex.attribution, ex.role_withheld)
-        inner += h.quote(ex.text, source + (" (illustrative)" if ex.illustrative else ""))
-    if theme.theme_id in protected.held_back_themes:
-        inner += h.paragraph(evidence.held_back_sentence(ctx.role, ctx.min_group), "caveat")
-    block = h.section(4, theme.name, inner, anchor=f"theme-{theme.theme_id}")
+    css = f"polarity-{h.esc(view.polarity)}"
+    inner = (
+        f'<p><span class="{css}">{h.esc(view.polarity_label)}.</span> {h.esc(view.description)}</p>'
+    )
+    if view.statements_table is not None:
+        inner += h.paragraph(view.statements_sentence)
+        inner += h.table(view.statements_table, caption=view.statements_caption)
+    inner += h.bullet_list(f"Workforce: {line}" for line in view.workforce_lines)
+    if view.link_note:
+        inner += h.paragraph(view.link_note, "caveat")
+    for ex in view.excerpts:
+        inner += h.quote(ex.text, ex.attribution)
+    if view.held_back:
+        inner += h.paragraph(view.held_back, "caveat")
+    block = h.section(4, view.name, inner, anchor=f"theme-{view.theme_id}")
     return f'<div class="theme">{block}</div>'
 
 
 def themes_section(ctx: ReportContext, changes: pd.DataFrame) -> str:
     """Interview themes by wave, their linked figures and the protected excerpts."""
+    from rpgdash.present.evidence import evidence_panel
+
     data = evidence.load_evidence(ctx.db, site=ctx.site)
-    if data.themes.empty:
+    panel = evidence_panel(
+        data,
+        ctx.comparisons,
+        changes,
+        role=ctx.role,
+        min_group=ctx.min_group,
+        waves=(ctx.wave_a, ctx.wave_b),
+    )
+    if panel.empty:
         return h.section(2, "Evidence from interviews", h.paragraph("No themes are stored."))
     protected = evidence.protect_excerpts(
         data.excerpts, data.group_sizes, min_group=ctx.min_group, role=ctx.role
     )
-    intro = h.paragraph(
-        "Themes from the analysis of interviews and focus groups, each beside the survey "
-        f"statements or workforce figures it corresponds to ({ctx.role}, {ctx.wave_a} to "
-        f"{ctx.wave_b}). Job roles are shown beside an excerpt only where the survey results "
-        "for that role and wave are shown."
-    )
-    if data.excerpts["illustrative"].any():
-        intro += f'<p class="banner">{h.esc(evidence.ILLUSTRATIVE_EXCERPTS)}</p>'
+    intro = h.paragraph(panel.intro) + h.paragraph(panel.summary) + h.paragraph(panel.scope)
+    if panel.illustrative:
+        intro += f'<p class="banner">{h.esc(panel.illustrative)}</p>'
     body = ""
     for wave, themes in evidence.themes_by_wave(data.themes):
         blocks = "".join(
             _theme_block(ctx, t, data, protected, changes) for t in themes.itertuples()
         )
         body += h.section(3, f"Themes at {wave}", blocks, anchor=f"themes-{h.slug(wave)}")
+    body += h.paragraph(panel.method, "caveat")
     return h.section(2, "Evidence from interviews", intro + body, anchor="themes")
 
 
 def _model_node(node: model.ModelNode, *, with_sources: bool) -> str:
-    level = model.level_title(node.level)
+    from rpgdash.present.model import level_title, sources_text
+
+    level = level_title(node.level)
     inner = f'<p class="cmo-level">{h.esc(level)}</p>' if level else ""
     inner += f"<h4>{h.esc(node.label)}</h4>{h.paragraph(node.detail)}"
     inner += h.bullet_list(node.evidence)
     if with_sources:
-        inner += h.paragraph("Sources: " + "; ".join(node.sources), "cmo-sources")
+        inner += h.paragraph(sources_text(node.sources), "cmo-sources")
     return f'<div class="cmo-node">{inner}</div>'
 
 
 def _model_column(title: str, what: str, nodes: list[model.ModelNode]) -> str:
-    shared = model.shared_sources(nodes)
-    body = h.paragraph(what[:1].upper() + what[1:] + ".", "meta")
-    body += "".join(_model_node(n, with_sources=shared is None) for n in nodes)
-    if shared:
-        body += h.paragraph("Sources: " + "; ".join(shared), "cmo-sources")
-    return f'<div class="cmo-column"><h3>{h.esc(title)}</h3>{body}</div>'
+    from rpgdash.present.model import ModelColumn, shared_sources, sources_text
+
+    view = ModelColumn(title, what, tuple(nodes), shared_sources(nodes))
+    body = h.paragraph(view.description, "meta")
+    body += "".join(_model_node(n, with_sources=view.shared_sources is None) for n in view.nodes)
+    if view.shared_sources:
+        body += h.paragraph(sources_text(view.shared_sources), "cmo-sources")
+    return f'<div class="cmo-column"><h3>{h.esc(view.title)}</h3>{body}</div>'
 
 
 def model_section(ctx: ReportContext, trends: dict, changes: pd.DataFrame) -> str:
     """The context-mechanism-outcome model as three columns of boxes."""
-    inputs = model.ModelInputs(
-        comparisons=ctx.comparisons,
-        role=ctx.role,
-        workforce_changes=changes,
-        trends=trends,
-        min_group=ctx.min_group,
+    from rpgdash.present.model import ModelInputs, model_panel
+
+    panel = model_panel(
+        ModelInputs(
+            comparisons=ctx.comparisons,
+            role=ctx.role,
+            workforce_changes=changes,
+            trends=trends,
+            min_group=ctx.min_group,
+        )
     )
-    cmo = model.build_model(inputs)
-    columns = "".join(_model_column(*column) for column in model.model_columns(cmo))
+    if panel.empty:
+        return h.section(2, "How RPGs work (model)", h.paragraph(panel.notice), anchor="model")
+    columns = "".join(_model_column(c.title, c.what, list(c.nodes)) for c in panel.columns)
     intro = h.paragraph(
         "The evaluation's realist model: contexts (circumstances that helped or hindered), "
         "mechanisms (how the groups worked) and outcomes for staff, the organisation and "
-        f"families. Outcome evidence is computed from the stored data ({ctx.role})."
+        "families. Contexts and mechanisms come from interviews and focus groups; outcome "
+        f"evidence is computed from the stored data. {panel.scope}"
     )
-    inner = intro + f'<div class="cmo">{columns}</div>' + h.paragraph(cmo.for_whom)
-    inner += "".join(h.paragraph(c, "caveat") for c in cmo.caveats)
+    inner = intro + f'<div class="cmo">{columns}</div>' + h.paragraph(panel.for_whom)
+    inner += "".join(h.paragraph(c, "caveat") for c in (*panel.caveats, panel.method))
     return h.section(2, "How RPGs work (model)", inner, anchor="model")
 
 
 def method_section(ctx: ReportContext) -> str:
-    """The About page's method sections and the stored survey waves."""
+    """The About page's method sections, its glossary and the stored survey waves."""
+    from rpgdash.present.glossary import TERMS
+
     inner = ""
     for heading, body in ABOUT_SECTIONS:
         if heading == "Caveats":
@@ -596,6 +600,11 @@ def method_section(ctx: ReportContext) -> str:
             h.text_block(body.format(min_group=ctx.min_group)),
             anchor=f"method-{h.slug(heading)}",
         )
+    glossary = "".join(
+        h.section(4, term.title, h.paragraph(term.meaning), anchor=f"glossary-{term.anchor}")
+        for term in TERMS
+    )
+    inner += h.section(3, "Glossary", glossary, anchor="method-glossary")
     waves = _plain_numbers(wave_table(queries.wave_response_summary(ctx.db, ctx.site)))
     inner += h.table(waves, caption=f"Survey waves stored for {ctx.site}")
     return h.section(2, "Method", inner, anchor="method")

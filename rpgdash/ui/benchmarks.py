@@ -6,6 +6,7 @@ import streamlit as st
 
 from rpgdash.benchmarks import queries
 from rpgdash.benchmarks.panel import BenchmarkPanel, build_panel
+from rpgdash.present import format as fmt
 from rpgdash.ui import _db
 
 
@@ -16,10 +17,10 @@ def measure_names(db_path: str) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def sources(db_path: str) -> list[str]:
-    """The stored DfE uploads, newest first, as short text ("file (upload 3, 2026-01-02)")."""
+    """The stored DfE uploads, newest first, as short text ("file (upload 3, 2 Jan 2026)")."""
     table = queries.benchmark_uploads(_db(db_path))
     return [
-        f"{r.file_name} (upload {r.upload_id}, {r.uploaded_at:%Y-%m-%d})"
+        f"{r.file_name} (upload {r.upload_id}, {fmt.date(r.uploaded_at)})"
         for r in table.itertuples()
     ]
 
