@@ -119,17 +119,19 @@ ABOUT_SECTIONS: tuple[tuple[str, str], ...] = (
 
 
 def wave_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The stored waves as a readable table."""
+    """The stored waves as a readable table (text cells; a missing figure reads as a dash)."""
+    from rpgdash.present import format as fmt
+
     return pd.DataFrame(
         {
             "Wave": summary["wave"],
             "Fieldwork": [
-                f"{s:%b %Y} to {e:%b %Y}" if pd.notna(s) and pd.notna(e) else ""
+                f"{fmt.month(s)} to {fmt.month(e)}" if pd.notna(s) and pd.notna(e) else fmt.MISSING
                 for s, e in zip(summary["fieldwork_start"], summary["fieldwork_end"], strict=True)
             ],
-            "Respondents": summary["respondents"],
-            "Invited": summary["invited"].astype("Int64"),
-            "Response rate (%)": summary["response_rate"],
+            "Respondents": [fmt.count(v) for v in summary["respondents"]],
+            "Invited": [fmt.count(v) for v in summary["invited"]],
+            "Response rate": [fmt.percent(v, digits=1) for v in summary["response_rate"]],
             "Compared": summary["comparable"].map({True: "yes", False: "no (not comparable)"}),
         }
     )

@@ -68,12 +68,19 @@ def _suppressed_text(min_group: int) -> str:
     return f"fewer than {min_group} responses"
 
 
+def _unanswered_text(r: object) -> str | None:
+    """ "no answers at +5 years" when a wave has no answers for the row, else None."""
+    empty = [w for w, n in ((r.wave_a, r.n_a), (r.wave_b, r.n_b)) if fmt.is_missing(n) or n == 0]
+    return f"no answers at {' or '.join(empty)}" if empty else None
+
+
 def statement_table(rows: pd.DataFrame, *, min_group: int, use_holm: bool = False) -> pd.DataFrame:
     """A theme's linked statements as a display table (text cells, suppression worded).
 
     Columns: Statement, n, Mean (wave a), Mean (wave b), Change, p, Significant (95%).
     A suppressed row says "fewer than k responses" in every figure cell and shows no number;
-    when every row is suppressed the columns are just Statement and Survey result.
+    a row with no answers in a wave says so ("no answers at +5 years"); when every row is
+    suppressed the columns are just Statement and Survey result.
     """
     if rows.empty:
         return pd.DataFrame()
@@ -85,20 +92,20 @@ def statement_table(rows: pd.DataFrame, *, min_group: int, use_holm: bool = Fals
     flag = significance_column(use_holm)
     records = []
     for r in rows.itertuples(index=False):
-        hidden = isinstance(r.suppressed, str)
-        cell = _suppressed_text(min_group)
+        blank = _suppressed_text(min_group) if isinstance(r.suppressed, str) else None
+        unanswered = None if blank else _unanswered_text(r)
+        n = f"{fmt.count(r.n_a)} and {fmt.count(r.n_b)}"
+        cell = blank or unanswered
         sig = getattr(r, flag)
         records.append(
             {
                 "Statement": r.statement,
-                "n": cell if hidden else f"{int(r.n_a)} and {int(r.n_b)}",
-                f"Mean ({wave_a})": cell if hidden else f"{r.mean_a:.2f}",
-                f"Mean ({wave_b})": cell if hidden else f"{r.mean_b:.2f}",
-                "Change": cell if hidden else f"{r.diff:+.2f}",
-                "p": cell
-                if hidden
-                else fmt.p_value(r.p_holm if use_holm else r.p_value, prefix=False),
-                "Significant (95%)": cell if hidden else ("yes" if sig is True else "no"),
+                "n": blank or n,
+                f"Mean ({wave_a})": blank or fmt.number(r.mean_a, 2),
+                f"Mean ({wave_b})": blank or fmt.number(r.mean_b, 2),
+                "Change": cell or fmt.signed_number(r.diff, 2),
+                "p": cell or fmt.p_value(r.p_holm if use_holm else r.p_value, prefix=False),
+                "Significant (95%)": cell or ("yes" if sig is True else "no"),
             }
         )
     return pd.DataFrame(records)
@@ -111,6 +118,12 @@ def statements_sentence(rows: pd.DataFrame, *, min_group: int, use_holm: bool = 
     shown = rows[rows["suppressed"].isna()]
     if shown.empty:
         return f"Survey results not shown for this group: {_suppressed_text(min_group)}."
+    answered = shown[[_unanswered_text(r) is None for r in shown.itertuples(index=False)]]
+    if answered.empty:
+        return (
+            f"Survey: {_unanswered_text(next(shown.itertuples(index=False)))} for these statements."
+        )
+    shown = answered
     wave_a, wave_b = shown["wave_a"].iloc[0], shown["wave_b"].iloc[0]
     total = len(shown)
     improved = int((shown["diff"] > 0).sum())

@@ -61,7 +61,7 @@ def for_whom_sentence(comparisons: pd.DataFrame, min_group: int) -> str:
     if comparisons.empty:
         return FOR_WHOM
     wave_a, wave_b = comparisons["wave_a"].iloc[0], comparisons["wave_b"].iloc[0]
-    parts, hidden = [], []
+    parts, hidden, unanswered = [], [], []
     for role, rows in comparisons.groupby("role", sort=False):
         if role == queries.ALL_ROLES:
             continue
@@ -69,18 +69,28 @@ def for_whom_sentence(comparisons: pd.DataFrame, min_group: int) -> str:
         if shown.empty:
             hidden.append(str(role))
             continue
+        if _unanswered_wave(shown, None, role) is not None:
+            unanswered.append(str(role))
+            continue
         n_a, n_b = int(shown["n_a"].max()), int(shown["n_b"].max())
         parts.append(
             f"{role}, {int((shown['diff'] > 0).sum())} of {len(shown)} (n = {n_a} and {n_b})"
         )
     if not parts:
-        return FOR_WHOM
+        return FOR_WHOM + (
+            f" The survey has no answers here at both {wave_a} and {wave_b}, so no job role "
+            "can be compared."
+            if unanswered
+            else ""
+        )
     text = (
         f"{FOR_WHOM} In the survey, statements more agreed with at {wave_b} than at {wave_a}, "
         "by job role: " + "; ".join(parts) + "."
     )
     if hidden:
         text += f" Not shown (fewer than {min_group} responses): " + ", ".join(hidden) + "."
+    if unanswered:
+        text += " No answers in one of the two waves: " + ", ".join(unanswered) + "."
     return text + " These are differences between groups of respondents, not effects of RPGs."
 
 
@@ -246,6 +256,9 @@ def _domain_evidence(inputs: ModelInputs, domain: str) -> tuple[str, ...]:
         return (f"{word}: no survey answers stored.",)
     if head.suppressed:
         return (f"{word}: not shown for {inputs.role} (fewer than {inputs.min_group} responses).",)
+    empty = _unanswered_wave(inputs.comparisons, domain, inputs.role)
+    if empty is not None:
+        return (f"{word}: no answers at {empty} for {inputs.role}, so no change can be shown.",)
     n = head.statements
     how = "95%, Mann-Whitney U, not adjusted for testing many statements"
     if head.significant == n:
@@ -254,6 +267,19 @@ def _domain_evidence(inputs: ModelInputs, domain: str) -> tuple[str, ...]:
         sig = "none" if head.significant == 0 else str(head.significant)
         first = f"{word}: {head.improved} of {n} statements improved, {sig} significantly ({how})"
     return (first, f"{head.above_neutral} of {n} with a mean above the 2.5 midpoint now")
+
+
+def _unanswered_wave(comparisons: pd.DataFrame, domain: str | None, role: str) -> str | None:
+    """The wave of the comparison in which the role gave no answers (to the domain), or None."""
+    rows = comparisons[comparisons["role"] == role]
+    if domain is not None:
+        rows = rows[rows["domain"] == domain]
+    if rows.empty:
+        return None
+    for wave, n in (("wave_a", "n_a"), ("wave_b", "n_b")):
+        if rows[n].fillna(0).eq(0).all():
+            return str(rows[wave].iloc[0])
+    return None
 
 
 def _workforce_evidence(changes: pd.DataFrame) -> tuple[str, ...]:
