@@ -81,7 +81,7 @@ def test_preview_store_then_revert(page_env):
     # The uploader starts empty again: the file just stored is not previewed again.
     assert not [b for b in at.button if b.key == "store_upload"]
     history = at.dataframe[-1].value
-    assert list(history["file_name"]) == ["good.csv"]
+    assert list(history["File"]) == ["good.csv"]
 
     at.selectbox(key="revert_choice").set_value(1)
     run(at)
@@ -93,7 +93,7 @@ def test_preview_store_then_revert(page_env):
         "Reverted upload 1 ('good.csv'): removed 1 values it added and restored 0 values it "
         "changed."
     )
-    assert list(at.dataframe[-1].value["status"]) == ["reverted"]
+    assert at.dataframe[-1].value["Status"].str.startswith("Reverted on ").tolist() == [True]
     # Issue 10, item 11: the reverted file is not offered for storing again ("Store these 1
     # rows") until it is uploaded again.
     assert not [b for b in at.button if b.key == "store_upload"]

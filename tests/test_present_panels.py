@@ -157,3 +157,230 @@ def test_workforce_card_parts_are_short(demo_db) -> None:
         "Agency staffing: 0.0% in 2018 (-14.0 points since 2015, when it was 14.0%)."
     )
     assert "+1 year" in panel.wave_note and "November 2015" in panel.wave_note
+
+
+# --- workforce, evidence and model panels (issue 11, item 1) ---------------------------------
+
+
+def test_workforce_panel_takeaway_and_tables(demo_db) -> None:
+    from rpgdash.present.workforce import build_workforce_panel
+
+    panel = build_workforce_panel(demo_db, site=None)
+    # Table 2 of the evaluation (PAPER_FACTS): agency 14.0 -> 0.0, sickness 3.0 -> 3.5,
+    # turnover 15.0 -> 14.9, vacancies 6.0 -> 0.4, 2015 to 2018.
+    assert panel.takeaway == (
+        "From 2015 to 2018, agency staffing fell from 14.0% to 0.0%, sickness rose from 3.0% "
+        "to 3.5%, turnover stayed about the same (15.0% to 14.9%) and vacancies fell from "
+        "6.0% to 0.4%."
+    )
+    assert list(panel.table.columns) == ["Measure (%)", "2015", "2016", "2017", "2018"]
+    assert panel.table.iloc[0].tolist() == ["Agency staffing", "14.0", "11.4", "1.4", "0.0"]
+    assert panel.changes_table.iloc[0].tolist() == [
+        "Agency staffing",
+        "14.0% (2015)",
+        "0.0% (2018)",
+        "-14.0 points",
+    ]
+    assert list(panel.download.columns) == ["Site", "Kind", "Year", "Measure", "Value (%)"]
+    assert set(panel.download["Kind"]) == {"Local authority"}
+
+
+def test_workforce_takeaway_names_years_when_measures_differ() -> None:
+    from rpgdash.present.workforce import takeaway_sentence
+
+    changes = pd.DataFrame(
+        {
+            "measure": ["Turnover", "Vacancies"],
+            "first_year": [2015, 2016],
+            "first": [15.0, 6.0],
+            "latest_year": [2018, 2018],
+            "latest": [12.0, 6.2],
+            "change": [-3.0, 0.2],
+        }
+    )
+    assert takeaway_sentence(changes) == (
+        "Turnover fell from 15.0% in 2015 to 12.0% in 2018 and vacancies stayed about the "
+        "same (6.0% in 2016 to 6.2% in 2018)."
+    )
+
+
+def test_workforce_page_and_report_show_the_panel_takeaway(app_env, demo_db) -> None:
+    from rpgdash.present.workforce import build_workforce_panel
+
+    panel = build_workforce_panel(demo_db, site=queries.site_names(demo_db)[0])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/workforce.py").run()
+    assert not at.exception
+    assert f"**{panel.takeaway}**" in [m.value for m in at.markdown]
+    assert any(e.label == "How to read this chart" for e in at.expander)
+    report = html.unescape(build_report(demo_db, generated_at=WHEN))
+    assert f"<p>{panel.takeaway}</p>" in report
+
+
+def _evidence_panel(db, role: str = "All roles"):
+    from rpgdash import api
+    from rpgdash.evidence import load_evidence
+    from rpgdash.present.evidence import evidence_panel
+    from rpgdash.present.headlines import workforce_changes
+
+    comps = api.compare_waves(db, min_group=5)
+    changes = workforce_changes(queries.workforce(db))
+    return evidence_panel(
+        load_evidence(db), comps, changes, role=role, min_group=5, waves=("+1 year", "+3 years")
+    )
+
+
+def test_evidence_panel_holds_every_theme_with_its_figures(demo_db) -> None:
+    from rpgdash.demo_evidence import THEMES
+
+    panel = _evidence_panel(demo_db)
+    views = [t for _, themes in panel.waves for t in themes]
+    assert [t.name for t in views] == [t.name for t in THEMES]
+    assert [w for w, _ in panel.waves] == ["+1 year", "+3 years"]
+    staffing = next(t for t in views if t.name == "Effects on staffing")
+    assert staffing.workforce_lines[0] == "Agency staffing: 14% in 2015, 0% in 2018 (-14.0 points)."
+    culture = next(t for t in views if t.name == "Whole systems culture change")
+    assert culture.statements_sentence.startswith("Survey: 2 of 2 linked statements")
+    assert "not adjusted for testing many statements" in culture.statements_sentence
+    assert panel.summary.startswith("Interviews and focus groups: at +1 year, ")
+    assert (
+        panel.scope == "Survey figures and excerpts for All roles, comparing +1 year with +3 years."
+    )
+
+
+def test_evidence_row_without_answers_in_a_wave_says_so() -> None:
+    from rpgdash.present.evidence import statement_table, statements_sentence
+
+    rows = pd.DataFrame(
+        {
+            "statement": ["S"],
+            "wave_a": ["+1 year"],
+            "wave_b": ["+5 years"],
+            "n_a": [40],
+            "n_b": [0],
+            "mean_a": [2.8],
+            "mean_b": [float("nan")],
+            "diff": [float("nan")],
+            "p_value": [float("nan")],
+            "p_holm": [float("nan")],
+            "significant": [None],
+            "suppressed": [None],
+        }
+    )
+    table = statement_table(rows, min_group=5)
+    assert table.iloc[0].tolist() == [
+        "S",
+        "40 and 0",
+        "2.80",
+        "–",
+        "no answers at +5 years",
+        "no answers at +5 years",
+        "no answers at +5 years",
+    ]
+    assert statements_sentence(rows, min_group=5) == (
+        "Survey: no answers at +5 years for these statements."
+    )
+
+
+def test_model_panel_columns_and_diagram(demo_db) -> None:
+    from rpgdash.present.model import build_model_panel, node_heading
+
+    panel = build_model_panel(demo_db, site=None, role="All roles", min_group=5)
+    assert [c.title for c in panel.columns] == ["Context", "Mechanisms", "Outcomes"]
+    assert panel.scope == "Survey evidence for All roles, +1 year to +3 years."
+    outcomes = panel.columns[2].nodes
+    assert node_heading(outcomes[0]) == "Individual staff: Professional practice and support"
+    assert all(n.key in panel.dot for c in panel.columns for n in c.nodes)
+    assert panel.for_whom.startswith("For whom, as this study observed it")
+    assert "not adjusted for testing many statements" in panel.method
+
+
+def test_model_for_whom_leaves_out_roles_without_answers_in_a_wave() -> None:
+    from rpgdash.present.model import for_whom_sentence
+
+    rows = pd.DataFrame(
+        {
+            "role": ["Team manager", "Social worker"],
+            "wave_a": ["+1 year"] * 2,
+            "wave_b": ["+5 years"] * 2,
+            "n_a": [9, 20],
+            "n_b": [0, 22],
+            "diff": [float("nan"), 0.3],
+            "suppressed": [None, None],
+        }
+    )
+    text = for_whom_sentence(rows, 5)
+    assert "Social worker, 1 of 1 (n = 20 and 22)" in text
+    assert "Team manager, 0 of 1" not in text
+    assert "No answers in one of the two waves: Team manager." in text
+
+
+# --- glossary and reading help (items 2 and 3) -------------------------------------------------
+
+
+def test_glossary_anchors_are_unique_ids_and_links_refuse_unknown_terms() -> None:
+    import re
+
+    from rpgdash.present import glossary
+
+    anchors = [t.anchor for t in glossary.TERMS]
+    assert len(anchors) == len(set(anchors))
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", a) for a in anchors)
+    assert all(len(t.meaning.split()) >= 15 for t in glossary.TERMS)
+    assert glossary.link("xmr", "XmR") == "[XmR](about#xmr)"
+    with pytest.raises(KeyError):
+        glossary.link("no-such-term")
+
+
+def test_how_to_read_entries_are_plain_text_for_each_chart_kind() -> None:
+    from rpgdash.present.reading_more import HOW_TO_READ
+
+    assert set(HOW_TO_READ) >= {"xmr", "level_scan", "workforce", "benchmarks", "model"}
+    assert all(isinstance(v, str) and len(v.split()) >= 30 for v in HOW_TO_READ.values())
+
+
+# --- the upload history (item 4) ---------------------------------------------------------------
+
+
+def test_upload_history_table_reads_as_words() -> None:
+    from rpgdash.present.uploads import history_table
+
+    history = pd.DataFrame(
+        {
+            "upload_id": [2, 1],
+            "uploaded_at": pd.to_datetime(["2026-01-02 10:15:42", "2026-01-01 09:00:00"]),
+            "uploaded_by": ["a@example.org", None],
+            "kind": ["indicators", "survey"],
+            "file_name": ["referrals.csv", "wave.csv"],
+            "sha256": ["ab" * 32, "cd" * 32],
+            "encoding": ["utf-8", "cp1252"],
+            "rows_added": [1200, 3],
+            "rows_changed": [0, 0],
+            "rows_unchanged": [0, 0],
+            "rows_missing": [1, 0],
+            "status": ["stored", "reverted"],
+            "reverted_at": [pd.NaT, pd.Timestamp("2026-01-03 08:00")],
+        }
+    )
+    table = history_table(history)
+    assert {"Uploaded", "By", "Checksum (SHA-256)"} <= set(table.columns)
+    assert all(fmt.is_readable_header(c) for c in table.columns)
+    assert table["Uploaded"].tolist() == ["2 Jan 2026, 10:15", "1 Jan 2026, 09:00"]
+    assert table["By"].tolist() == ["a@example.org", "–"]
+    assert table["Data"].tolist() == ["Monthly indicator series", "A survey wave"]
+    assert table["Rows added"].tolist() == ["1,200", "3"]
+    assert table["Status"].tolist() == ["Stored", "Reverted on 3 Jan 2026, 08:00"]
+
+
+def test_the_readability_check_catches_what_it_looks_for() -> None:
+    from tests.test_present_everywhere import _frame_problems, _text_problems
+
+    bad = pd.DataFrame({"uploaded_at": [pd.Timestamp("2026-01-01")], "By": [None]})
+    problems = _frame_problems("t", bad)
+    assert any("header 'uploaded_at'" in p for p in problems)
+    assert any("raw date" in p for p in problems) and any("missing" in p for p in problems)
+    assert _text_problems("c", "Latest: 2015-10-01 00:00:00")
+    assert _text_problems("c", "Value: nan")
+    assert _text_problems("c", "By: None.")
+    assert not _text_problems("c", "None of this shows that RPGs caused a change.")

@@ -47,9 +47,11 @@ class WorkforcePanel:
     caveats: tuple[str, ...] = (SCOPE,)
 
 
-def _moved(r: object) -> str:
-    """ "fell from 14.0% to 0.0%" (years are added by the caller when they differ)."""
+def _moved(r: object, *, years: bool) -> str:
+    """ "fell from 14.0% to 0.0%" ("... from 14.0% in 2015 to 0.0% in 2018" with ``years``)."""
     first, latest = fmt.percent(r.first, digits=1), fmt.percent(r.latest, digits=1)
+    if years:
+        first, latest = f"{first} in {r.first_year}", f"{latest} in {r.latest_year}"
     if abs(r.change) < STEADY:
         return f"stayed about the same ({first} to {latest})"
     word = "rose" if r.change > 0 else "fell"
@@ -60,17 +62,16 @@ def takeaway_sentence(changes: pd.DataFrame) -> str:
     """One sentence on how every measure moved between its first and latest year.
 
     E.g. "From 2015 to 2018, agency staffing fell from 14.0% to 0.0%, sickness rose from
-    3.0% to 3.5%, ...". A change under half a point reads "stayed about the same".
+    3.0% to 3.5%, ...". A change under half a point reads "stayed about the same"; when the
+    measures cover different years, each says its own.
     """
     if changes.empty:
         return ""
     spans = {(r.first_year, r.latest_year) for r in changes.itertuples()}
-    parts = []
-    for r in changes.itertuples():
-        words = _moved(r)
-        if len(spans) > 1:
-            words += f" ({r.first_year} to {r.latest_year})"
-        parts.append(f"{r.measure[:1].lower()}{r.measure[1:]} {words}")
+    parts = [
+        f"{r.measure[:1].lower()}{r.measure[1:]} {_moved(r, years=len(spans) > 1)}"
+        for r in changes.itertuples()
+    ]
     listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
     if len(spans) == 1:
         ((first, latest),) = spans
