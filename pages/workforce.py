@@ -32,11 +32,13 @@ for col, card in zip(ui.card_grid(len(panel.cards)), panel.cards, strict=True):
         help=ui.as_text(card.sentence),
     )
 st.markdown(f"**{ui.as_text(panel.takeaway)}**")
-st.altair_chart(
-    charts.workforce_small_multiples(panel.figures, title=panel.chart_title),
-    width="stretch",
-    alt=panel.chart_alt,
-)
+st.caption(f"{panel.chart_title}: yearly rates; the local authority is the solid line.")
+for cell, card in zip(ui.card_grid(len(panel.cards)), panel.cards, strict=True):
+    cell.altair_chart(
+        charts.workforce_measure_chart(panel.figures, card.measure),
+        width="stretch",
+        alt=card.sentence,  # a plain-text attribute, not Markdown
+    )
 ui.how_to_read(HOW_TO_READ["workforce"])
 st.markdown("## The figures")
 st.dataframe(panel.table, hide_index=True)

@@ -49,6 +49,7 @@ __all__ = [
     "timeline_chart",
     "wave_scale",
     "wave_shape_scale",
+    "workforce_measure_chart",
     "workforce_small_multiples",
     "wrap_label",
 ]
@@ -154,6 +155,10 @@ ROW_STEP = 46  # px per statement row; fits three lines of 11 px labels
 BAR_STEP = 22  # px per wave bar within a statement row of the diverging bars
 LABEL_LIMIT = 330  # px for wrapped statement labels (45 characters at 11 px)
 TITLE_WIDTH = 95  # characters before a title wraps onto a second line
+# Monthly and yearly charts fill the page's width, down to about 340 px on a phone: their
+# titles (13 px bold) and subtitles (12 px) wrap at these lengths so Vega never cuts them.
+NARROW_TITLE = 44
+NARROW_SUBTITLE = 56
 
 
 def wrap_label(text: str, width: int = 45) -> list[str]:
@@ -258,8 +263,14 @@ def fixed_width(chart: alt.TopLevelMixin, width: int = 900) -> alt.TopLevelMixin
     return chart
 
 
-def _title(title: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
-    text: str | list[str] = title if len(title) <= TITLE_WIDTH else wrap_label(title, TITLE_WIDTH)
+def _title(
+    title: str, subtitle: str | list[str] | None = None, *, narrow: bool = False
+) -> alt.TitleParams:
+    """Title and subtitle; ``narrow`` wraps both to fit a phone (Vega cuts long lines off)."""
+    width = NARROW_TITLE if narrow else TITLE_WIDTH
+    text: str | list[str] = title if len(title) <= width else wrap_label(title, width)
+    if narrow and isinstance(subtitle, str) and len(subtitle) > NARROW_SUBTITLE:
+        subtitle = wrap_label(subtitle, NARROW_SUBTITLE)
     if subtitle is None:
         return alt.TitleParams(text=text, anchor="start")
     return alt.TitleParams(
@@ -1031,6 +1042,20 @@ def event_rules(
     return alt.layer(band, rule, text)
 
 
+def stack_legends(spec: dict) -> dict:
+    """A chart's Vega-Lite dict with its bottom legends stacked one below another.
+
+    Vega lays legends that share a side in a row, which runs off a phone's screen when a
+    chart has three (the SPC chart's point types, reference lines and ITS lines). Vega's
+    ``config.legend.layout`` stacks them; Vega-Lite passes it through, but Altair's schema
+    types it as an expression, so it is set on the dict (the page draws the dict).
+    """
+    config = spec.setdefault("config", {})
+    legend = config.setdefault("legend", {})
+    legend["layout"] = {"bottom": {"direction": "vertical", "anchor": "start", "margin": 8}}
+    return spec
+
+
 def _line_legend(title: str) -> alt.Legend:
     """Legend whose symbols are short line samples, so dash patterns can be told apart."""
     return alt.Legend(
@@ -1292,7 +1317,10 @@ def spc_chart(
         alt.layer(*layers)
         .resolve_scale(color="independent", strokeDash="independent")
         .properties(
-            title=_title(title, subtitle), width="container", autosize=FIT_WIDTH, height=320
+            title=_title(title, subtitle, narrow=True),
+            width="container",
+            autosize=FIT_WIDTH,
+            height=320,
         )
     )
 
@@ -1352,7 +1380,10 @@ def level_change_scan_chart(
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#404040").encode(y="zero:Q")
     subtitle = "Each point refits the interrupted time series with the change at that month."
     return alt.layer(zero, bars, dots).properties(
-        title=_title(title, subtitle), width="container", autosize=FIT_WIDTH, height=180
+        title=_title(title, subtitle, narrow=True),
+        width="container",
+        autosize=FIT_WIDTH,
+        height=180,
     )
 
 
@@ -1383,26 +1414,8 @@ def _workforce_series(df: pd.DataFrame) -> tuple[list[str], list[str], list[list
     return names, colours, dashes
 
 
-def workforce_small_multiples(
-    df: pd.DataFrame, *, title: str, events: pd.DataFrame | None = None
-) -> alt.ConcatChart:
-    """Yearly workforce measures, one small panel per measure, two panels per row.
-
-    Parameters
-    ----------
-    df : pd.DataFrame
-        Columns site, kind ("local_authority", "national" or "region"), year (int), measure,
-        value (a percentage, 14.7 meaning 14.7%).
-    title : str
-        The finding.
-    events : pd.DataFrame or None
-        Optional annotations (see :func:`event_rules`), placed on the year axis.
-
-    Returns
-    -------
-    alt.ConcatChart
-        Panels have independent y scales; each local authority point is labelled.
-    """
+def _workforce_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], alt.Axis]:
+    """The workforce rows with label texts, the shared x/colour/dash encoding and year axis."""
     data = df.copy()
     data["year"] = data["year"].astype(int)
     data["value_text"] = [f"{v:.1f}".removesuffix(".0") + "%" for v in data["value"]]
@@ -1429,6 +1442,32 @@ def workforce_small_multiples(
             "site:N", scale=alt.Scale(domain=names, range=dashes), legend=legend
         ),
     }
+    return data, encoding, axis
+
+
+def workforce_small_multiples(
+    df: pd.DataFrame, *, title: str, events: pd.DataFrame | None = None
+) -> alt.ConcatChart:
+    """Yearly workforce measures, one small panel per measure, two panels per row.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Columns site, kind ("local_authority", "national" or "region"), year (int), measure,
+        value (a percentage, 14.7 meaning 14.7%).
+    title : str
+        The finding.
+    events : pd.DataFrame or None
+        Optional annotations (see :func:`event_rules`), placed on the year axis.
+
+    Returns
+    -------
+    alt.ConcatChart
+        Panels have independent y scales; each local authority point is labelled. Fixed
+        panel widths (the board report); a page draws :func:`workforce_measure_chart` per
+        measure instead, so each panel fits its column at any screen width.
+    """
+    data, encoding, axis = _workforce_frame(df)
     panels = []
     for measure in dict.fromkeys(data["measure"]):
         layers = _workforce_panel(data[data["measure"] == measure], encoding)
@@ -1445,6 +1484,33 @@ def workforce_small_multiples(
         alt.concat(*panels, columns=2, spacing=30)
         .resolve_scale(y="independent", color="shared", strokeDash="shared")
         .properties(title=_title(title, "Yearly rates; the local authority is the solid line."))
+    )
+
+
+def workforce_measure_chart(
+    df: pd.DataFrame, measure: str, *, events: pd.DataFrame | None = None
+) -> alt.LayerChart:
+    """One measure's panel of :func:`workforce_small_multiples`, as wide as its container.
+
+    The legend is drawn only when there is more than one series (a comparison is stored).
+    """
+    data, encoding, axis = _workforce_frame(df)
+    if data["site"].nunique() < 2:
+        encoding = {
+            **encoding,
+            "color": encoding["color"].copy(),
+            "strokeDash": encoding["strokeDash"].copy(),
+        }
+        encoding["color"]["legend"] = None
+        encoding["strokeDash"]["legend"] = None
+    layers = _workforce_panel(data[data["measure"] == measure], encoding)
+    if events is not None and len(events):
+        layers.insert(0, event_rules(events, year_axis=True, axis=axis))
+    return alt.layer(*layers).properties(
+        title=_title(str(measure), narrow=True),
+        width="container",
+        autosize=FIT_WIDTH,
+        height=170,
     )
 
 

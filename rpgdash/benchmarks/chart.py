@@ -6,6 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from rpgdash.charts import NARROW_TITLE, wrap_label
+
 #: Series colours (the authority darkest); series also differ by line dash and point shape.
 _AUTHORITY = "#1d3557"
 _OTHERS = ("#8d5a97", "#2a9d8f", "#6c757d")
@@ -31,7 +33,8 @@ def benchmark_chart(data: pd.DataFrame, *, title: str, unit: str) -> alt.LayerCh
     axis_title = "percent" if unit == "%" else unit
     colours = [_AUTHORITY, *_OTHERS][: len(names)]
     dashes = [[1, 0], *_DASHES][: len(names)]
-    legend = alt.Legend(title=None, orient="top")
+    # One entry per line below the chart: four names in a row run off a phone's screen.
+    legend = alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=320)
     band = (
         alt.Chart(data.drop_duplicates("period"))
         .mark_area(opacity=0.18, color=_OTHERS[0])
@@ -67,5 +70,7 @@ def benchmark_chart(data: pd.DataFrame, *, title: str, unit: str) -> alt.LayerCh
         )
     )
     return alt.layer(band, lines).properties(
-        title=alt.TitleParams(title, anchor="start"), width="container", height=260
+        title=alt.TitleParams(wrap_label(title, NARROW_TITLE), anchor="start"),
+        width="container",
+        height=260,
     )
