@@ -764,7 +764,10 @@ def test_spc_target_line_only_with_a_target(points: pd.DataFrame, segments: pd.D
         "2016-09"
     )
     assert "Target" in _texts(_scene(with_target), "legend-label")
-    assert "red dash-dot = target" in str(spec["title"]["subtitle"])
+    subtitle = spec["title"]["subtitle"]  # wrapped into lines to fit a phone
+    assert "red dash-dot = target" in " ".join(
+        subtitle if isinstance(subtitle, list) else [subtitle]
+    )
     without = charts.spc_chart(points, segments, events=None, unit="R", title="F")
     assert "Target" not in _texts(_scene(without), "legend-label")
 

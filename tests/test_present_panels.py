@@ -384,3 +384,39 @@ def test_the_readability_check_catches_what_it_looks_for() -> None:
     assert _text_problems("c", "Value: nan")
     assert _text_problems("c", "By: None.")
     assert not _text_problems("c", "None of this shows that RPGs caused a change.")
+
+
+# --- charts at a phone's width (item 6) --------------------------------------------------------
+
+
+def _lines(text) -> list[str]:
+    return text if isinstance(text, list) else [text]
+
+
+def test_monthly_and_yearly_charts_wrap_titles_and_stack_legends(demo_db) -> None:
+    from rpgdash import charts
+    from rpgdash.benchmarks.chart import benchmark_chart
+    from rpgdash.benchmarks.panel import build_panels
+
+    panel = _panel(demo_db, "Looked after children")
+    spec = charts.stack_legends(panel.chart.build().to_dict())
+    title = spec["title"]
+    assert all(len(line) <= charts.NARROW_TITLE for line in _lines(title["text"]))
+    assert all(len(line) <= charts.NARROW_SUBTITLE for line in _lines(title["subtitle"]))
+    # Three legends share the bottom edge; Vega stacks them only with this layout.
+    assert spec["config"]["legend"]["layout"]["bottom"]["direction"] == "vertical"
+    figures = queries.workforce(demo_db)
+    one = charts.workforce_measure_chart(figures, "Agency staffing").to_dict()
+    assert one["width"] == "container" and one["autosize"]["type"] == "fit-x"
+    benchmarks, _ = build_panels(demo_db, site=queries.site_names(demo_db)[0])
+    bench = benchmark_chart(
+        benchmarks[0].chart_data, title="A long finding " * 6, unit="%"
+    ).to_dict()
+    assert all(len(line) <= charts.NARROW_TITLE for line in _lines(bench["title"]["text"]))
+    legends = [
+        layer["encoding"][channel]["legend"]
+        for layer in bench["layer"]
+        for channel in ("color", "strokeDash", "shape")
+        if channel in layer.get("encoding", {})
+    ]
+    assert legends and all(g["direction"] == "vertical" for g in legends)
