@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from rpgdash.charts import NARROW_TITLE, wrap_label
+from rpgdash.charts import FIT_WIDTH, NARROW_TITLE, wrap_label
 
 #: Series colours (the authority darkest); series also differ by line dash and point shape.
 _AUTHORITY = "#1d3557"
@@ -72,5 +72,6 @@ def benchmark_chart(data: pd.DataFrame, *, title: str, unit: str) -> alt.LayerCh
     return alt.layer(band, lines).properties(
         title=alt.TitleParams(wrap_label(title, NARROW_TITLE), anchor="start"),
         width="container",
+        autosize=FIT_WIDTH,  # the height is the plot's; the legend below adds to it
         height=260,
     )
