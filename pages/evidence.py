@@ -26,7 +26,7 @@ for wave, themes in panel.waves:
     for theme in themes:
         with st.container(border=True):
             st.subheader(ui.as_text(theme.name))
-            st.markdown(f"**{theme.polarity_label}.** {ui.as_text(theme.description)}")
+            st.markdown(f"**{ui.as_text(theme.polarity_label)}.** {ui.as_text(theme.description)}")
             if theme.statements_table is not None:
                 st.markdown(ui.as_text(theme.statements_sentence))
                 st.table(ui.text_table(theme.statements_table), hide_index=True)
