@@ -34,24 +34,34 @@ lock:
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock \
 	  requirements-dev.txt
 
+# WeasyPrint (the PDF board pack) needs Pango and HarfBuzz's subsetter, and a font with
+# Arial's metrics; install them only when one is missing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+
+.PHONY: pdf-libs
+pdf-libs:
+	@dpkg-query -W -f='$${Status}\n' $(PDF_LIBS) 2>/dev/null | grep -c "ok installed" | \
+	  grep -qx "$(words $(PDF_LIBS))" || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
+
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 demo: $(VENV)/.runtime
 	$(PY) -m rpgdash init-demo --if-missing
 
-run: demo
+run: demo pdf-libs
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Two workers (CI has two cores); tests that share a slow resource (the browser, the board
 # report) are kept on one worker by their xdist_group (see tests/conftest.py).
 PYTEST := $(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
-test: $(VENV)/.dev $(CHROMIUM)
+test: $(VENV)/.dev $(CHROMIUM) pdf-libs
 	$(PYTEST)
 
 # Everything but the browser and AppTest page tests (no Chromium needed).
-test-fast: $(VENV)/.dev
+test-fast: $(VENV)/.dev pdf-libs
 	$(PYTEST) -m "not browser and not page"
 
 lint: $(VENV)/.dev

@@ -6,7 +6,7 @@ import streamlit as st
 
 from rpgdash import charts, ui
 from rpgdash.present import headlines
-from rpgdash.report import build_report, report_file_name
+from rpgdash.report import board_pack_pdf, build_report, report_file_name
 from rpgdash.ui.plan import plan_panel
 from rpgdash.ui.routing import enter_through_app
 
@@ -82,13 +82,20 @@ st.caption(ui.TABLE2_REAL)
 
 st.markdown("## Board report")
 st.caption(
-    f"One HTML file for a board pack, for {ui.as_text(site)} and {ui.as_text(role)}: the "
-    "headline findings, every "
-    "survey set, the indicators, workforce, interview themes, the model, method, caveats and "
-    "where the data came from. Open it in a browser and print to PDF (A4). It takes a few "
-    "seconds to prepare."
+    f"The board pack for {ui.as_text(site)} and {ui.as_text(role)}: a two-page summary, then every survey set, the "
+    "indicators, workforce, interview themes, the model, method, caveats and where the data "
+    "came from. The PDF is laid out for A4 with page numbers; the HTML file opens in any "
+    "browser. Each takes a few seconds to prepare."
 )
 report_db = ui.get_db()
+st.download_button(
+    "Download the board pack (PDF)",
+    data=lambda: board_pack_pdf(report_db, site=site, role=role, min_group=k),
+    file_name=report_file_name(site, role, datetime.date.today(), "pdf"),
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    key="board_pack_pdf",
+)
 st.download_button(
     "Download the board report (HTML)",
     data=lambda: build_report(report_db, site=site, role=role, min_group=k).encode("utf-8"),

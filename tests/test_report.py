@@ -22,7 +22,7 @@ from rpgdash.ingest import commit, parse_upload, preview
 from rpgdash.present import format as fmt
 from rpgdash.present import headlines, narrative
 from rpgdash.present import indicators as present
-from rpgdash.report import SECTIONS, build_report, report_file_name
+from rpgdash.report import APPENDIX, SECTIONS, SUMMARY, build_report, report_file_name
 from tests.conftest import REPORT_TIME, ROOT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -111,10 +111,11 @@ def other_report(demo_path: Path) -> str:
 
 def test_every_section_is_present_in_order(report: str) -> None:
     heads = [t for level, t in outline(report).headings if level == 2]
-    assert heads == [title for _, title in SECTIONS]
-    for anchor, _ in SECTIONS:
+    assert heads == [SUMMARY[1], APPENDIX[1], *(title for _, title in SECTIONS)]
+    for anchor, _ in (SUMMARY, *SECTIONS):
         assert f'<section id="{anchor}"' in report
-        assert f'<a href="#{anchor}">' in report
+    for anchor, _ in (SUMMARY, APPENDIX, *SECTIONS):
+        assert f'<a class="toc" href="#{anchor}">' in report
 
 
 def test_domain_summaries_and_means_equal_the_pages(demo_db, report: str) -> None:
@@ -224,7 +225,9 @@ def test_the_generation_date_is_the_only_variable_part(demo_path: Path, report: 
         later = build_report(db, generated_at=dt.datetime(2026, 1, 2))
     assert later != report
     assert (
-        later.replace("02 January 2026", "01 March 2025").replace("2026-01-02", "2025-03-01")
+        later.replace("02 January 2026", "01 March 2025")
+        .replace("2 January 2026", "1 March 2025")
+        .replace("2026-01-02", "2025-03-01")
         == report
     )
     assert "01 March 2025" in report
@@ -235,7 +238,11 @@ _ICON_WORDS = {*mdc_icons.VARIATION_WORDS.values(), *mdc_icons.ASSURANCE_WORDS.v
 
 def _charts(parsed: Outline) -> list[dict[str, str]]:
     """The chart SVGs, leaving out the Making Data Count icons."""
-    return [svg for svg in parsed.svgs if svg["aria-label"] not in _ICON_WORDS]
+    return [
+        svg
+        for svg in parsed.svgs
+        if "aria-hidden" not in svg and svg["aria-label"] not in _ICON_WORDS
+    ]
 
 
 def test_summary_of_variation_and_assurance(demo_db, report: str) -> None:
@@ -275,15 +282,18 @@ def test_accessible_structure(report: str) -> None:
     assert parsed.th_without_scope == 0
     assert len(_charts(parsed)) == 3 + 4 + 1 + 4  # dumbbells, SPC, workforce, benchmarks
     for svg in parsed.svgs:
-        assert svg["role"] == "img" and svg["aria-label"] and svg["title"] == svg["aria-label"]
         assert "xmlns" not in svg
+        if svg.get("aria-hidden") == "true":  # a summary status icon: its words follow it
+            assert svg["class"] == "status-icon"
+            continue
+        assert svg["role"] == "img" and svg["aria-label"] and svg["title"] == svg["aria-label"]
     ids = [a["id"] for _, a in parsed.tags if "id" in a]
     assert len(ids) == len(set(ids)), "duplicate ids"
     assert "@page { size: A4" in report and "break-inside: avoid" in report
 
 
 def test_each_chart_is_labelled_with_its_summary_sentence(demo_db, report: str) -> None:
-    labels = [svg["aria-label"] for svg in outline(report).svgs]
+    labels = [svg.get("aria-label") for svg in outline(report).svgs]
     comps = rpgdash.compare_waves(demo_db, site="Demo local authority", role="All roles")
     summary = narrative.domain_summary(comps[comps["domain"] == "relationships"])
     assert summary in labels
@@ -390,4 +400,5 @@ def test_overview_offers_the_board_report(app_env: Path) -> None:
     buttons = [b.proto for b in at.get("download_button")]
     labels = [b.label for b in buttons]
     assert "Download the board report (HTML)" in labels
+    assert "Download the board pack (PDF)" in labels
     assert "Board report" in [m.value for m in at.markdown if m.value.startswith("## ")][-1]

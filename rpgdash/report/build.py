@@ -343,7 +343,9 @@ def _icon_cell(svg: str | None, words: str) -> str:
     return f"{icon}{h.esc(words)}"
 
 
-def summary_of_variation_section(rows: list[mdc_icons.SummaryRow]) -> str:
+def summary_of_variation_section(
+    rows: list[mdc_icons.SummaryRow], *, anchor: str = "mdc-summary", with_key: bool = True
+) -> str:
     """The Making Data Count summary table: one row per indicator, with icons and words."""
     table = mdc_icons.summary_table(rows)
     head = [
@@ -383,15 +385,23 @@ def summary_of_variation_section(rows: list[mdc_icons.SummaryRow]) -> str:
         for e in mdc_icons.icon_key(size=24)
     )
     inner = html_table + h.paragraph("Key to the icons:") + f'<ul class="mdc-key">{key}</ul>'
-    return h.section(3, "Summary of variation and assurance", inner, anchor="mdc-summary")
+    if not with_key:
+        inner = html_table + h.paragraph(
+            "Each icon is explained by the words beside it; the appendix has the full key."
+        )
+    return h.section(3, "Summary of variation and assurance", inner, anchor=anchor)
 
 
-def indicators_section(ctx: ReportContext) -> str:
-    """Every stored indicator: the MDC summary, then SPC chart, trend and ITS sentences."""
+def indicators_section(ctx: ReportContext) -> tuple[str, str]:
+    """Every stored indicator: the MDC summary, then SPC chart, trend and ITS sentences.
+
+    Returns the section and, for the executive summary, the MDC summary table on its own.
+    """
     events = queries.events(ctx.db, site=ctx.site)
     meta = queries.indicators(ctx.db)
     if meta.empty:
-        return h.section(2, "Organisational indicators", h.paragraph("No indicators stored."))
+        none = h.paragraph("No indicators stored.")
+        return h.section(2, "Organisational indicators", none, anchor="indicators"), ""
     intro = h.paragraph(
         "Monthly series with statistical process control (XmR) limits, a linear trend with "
         "the Mann-Kendall test, and an interrupted time series at the RPG start (or the "
@@ -403,7 +413,8 @@ def indicators_section(ctx: ReportContext) -> str:
     summary = [p.summary_row for p in panels if not p.too_short]
     blocks = "".join(_indicator_block(row, p) for row, p in zip(rows, panels, strict=True))
     body = intro + summary_of_variation_section(summary) + blocks
-    return h.section(2, "Organisational indicators", body, anchor="indicators")
+    section = h.section(2, "Organisational indicators", body, anchor="indicators")
+    return section, summary_of_variation_section(summary, anchor="summary-mdc", with_key=False)
 
 
 def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.DataFrame) -> str:

@@ -1,4 +1,4 @@
-"""The ``report`` command: write the board report as one self-contained HTML file."""
+"""The ``report`` command: write the board report as one self-contained HTML file or a PDF."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``report`` to the ``python -m rpgdash`` parser."""
     report = subparsers.add_parser(
         "report",
-        help="write the board report (one self-contained HTML file, prints to A4)",
+        help="write the board report (self-contained HTML, or an A4 PDF with --format pdf)",
         description="Write the board report: headline findings, survey results, indicators, "
         "workforce, interview themes, the context-mechanism-outcome model, method, caveats and "
-        "data provenance, with charts as inline SVG. Open it in a browser and print to PDF.",
+        "data provenance, with charts as inline SVG: a two-page summary first, the evidence as "
+        "an appendix. --format pdf writes the A4 board pack with page numbers and contents.",
     )
-    report.add_argument("--out", required=True, help="HTML file to write, e.g. report.html")
+    report.add_argument(
+        "--format",
+        choices=("html", "pdf"),
+        default="html",
+        help="file format (default: html)",
+    )
+    report.add_argument("--out", required=True, help="file to write, e.g. report.html or pack.pdf")
     report.add_argument("--site", help="site to report on (default: the first site)")
     report.add_argument(
         "--role", default=ALL_ROLES, help=f"job role for the survey sections (default: {ALL_ROLES})"
@@ -32,6 +39,6 @@ def run_report(args: argparse.Namespace) -> int:
     from rpgdash.report import write_report
 
     with open_db(args.db, read_only=True) as db:
-        path = write_report(Path(args.out), db, site=args.site, role=args.role)
+        path = write_report(Path(args.out), db, format=args.format, site=args.site, role=args.role)
     print(f"Wrote the board report to {path} ({path.stat().st_size // 1024} KB).")
     return 0

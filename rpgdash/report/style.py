@@ -55,14 +55,46 @@ blockquote.excerpt footer { color: var(--muted); font-size: 0.9rem; }
 footer.generated { border-top: 1px solid var(--rule); margin-top: 2rem; padding-top: 0.4rem;
                    color: var(--muted); font-size: 0.9rem; }
 
-@page { size: A4; margin: 18mm 15mm 20mm 15mm; }
+table.outcomes { margin: 0.3rem 0 0.6rem; }
+table.outcomes caption { font-size: 1rem; }
+table.outcomes th[scope="row"] { width: 27%; }
+table.outcomes td.status { width: 19%; white-space: nowrap; }
+.status-icon { vertical-align: -3px; }
+.running-footer { color: var(--muted); margin: 0.2rem 0; font-size: 0.9rem; }
+h2.appendix-title { font-size: 1.6rem; }
+
+/* A4 pages (WeasyPrint implements the margin boxes, leaders and target counters; a browser
+   printing the HTML ignores them and keeps the rest). */
+@page { size: A4; margin: 15mm 15mm 18mm 15mm;
+  @bottom-left { content: string(footer); width: 150mm; font-size: 8pt; color: #404040;
+                 font-family: Arial, Helvetica, "Liberation Sans", sans-serif; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); width: 30mm;
+                  text-align: right; font-size: 8pt;
+                  color: #404040; font-family: Arial, Helvetica, "Liberation Sans", sans-serif; }
+}
 @media print {
-  html { font-size: 10pt; }
-  body { max-width: none; padding: 0; }
-  a { color: var(--ink); }
-  main > section { break-before: page; page-break-before: always; }
-  main > section:first-child { break-before: auto; page-break-before: auto; }
-  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  html { font-size: 9.5pt; }
+  body { max-width: none; padding: 0; font-family: Arial, Helvetica, "Liberation Sans",
+         sans-serif; }
+  a { color: var(--ink); text-decoration: none; }
+  .running-footer { string-set: footer content(); }
+  nav a.toc::after { content: leader(". ") target-counter(attr(href), page); }
+  nav ol { columns: 1; }
+  nav li a { display: inline; min-height: 0; line-height: 1.3; padding: 0; }
+  nav ol ol { columns: 2; column-gap: 8mm; }
+  h1 { font-size: 1.6rem; }
+  #summary h2 { margin-top: 0.8rem; }
+  #summary table { font-size: 0.8rem; margin: 0.2rem 0 0.5rem; }
+  #summary td, #summary th { padding: 0.12rem 0.3rem; }
+  #summary .mdc-icon svg { width: 18px; height: 18px; vertical-align: -4px; }
+  #summary p, #summary li { margin: 0.15rem 0; }
+  #summary h3 { margin: 0.6rem 0 0.2rem; }
+  header .banner { padding: 0.3rem 0.6rem; margin: 0.4rem 0; font-size: 0.9rem; }
+  .appendix { break-before: page; page-break-before: always; }
+  .appendix > section { break-before: page; page-break-before: always; }
+  .appendix > section:first-of-type { break-before: auto; page-break-before: auto; }
+  figure.chart svg { width: 100%; max-width: 100%; height: auto; }
+  h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
   figure.chart, table, blockquote.excerpt, .cmo-node, .theme > p { break-inside: avoid;
     page-break-inside: avoid; }
   thead { display: table-header-group; }

@@ -8,16 +8,28 @@ per-chart prefix so two charts never share one, and the root gets ``role="img"``
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
 
 import altair as alt
-import vl_convert as vlc
 
-from rpgdash.charts import fixed_width
 from rpgdash.report.html import esc
 
-#: Plot width in px before scaling: the SVG is scaled down to the A4 text width when printed.
-REPORT_WIDTH = 720
+#: Plot width in px. With axes and legends the SVG stays within the A4 text block (180 mm,
+#: 680 px at 96 px/inch); CSS scales any wider one down to the block instead of cutting it.
+REPORT_WIDTH = 560
+
+#: The font vl-convert lays chart text out with (Debian: fonts-liberation).
+CHART_FONT = "Liberation Sans, Arial, sans-serif"
+
+#: Rendered SVGs kept in memory, keyed by the SHA-256 of the Vega-Lite spec (data included),
+#: so a chart whose data did not change is not rendered again.
+CACHE_SIZE = 128
+_cache: OrderedDict[str, str] = OrderedDict()
+_cache_lock = threading.Lock()
 
 _NAMESPACE = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -50,8 +62,10 @@ def chart_svg(chart: alt.TopLevelMixin, *, label: str, key: str) -> str:
     str
         ``<figure>`` HTML holding the SVG.
     """
-    spec = fixed_width(chart, REPORT_WIDTH).to_dict()
-    svg = vlc.vegalite_to_svg(spec)
+    svg = render_svg(chart_spec(chart))
+    # vl-convert measures "sans-serif" text with Liberation Sans; name it, so that a PDF
+    # renderer whose sans-serif is wider (DejaVu Sans) does not push labels off the chart
+    svg = svg.replace('font-family="sans-serif"', f'font-family="{CHART_FONT}"')
     svg = _NAMESPACE.sub("", svg)
     svg = _prefix_ids(svg, f"chart-{key}")
     svg = re.sub(r'\s+version="1\.1"', "", svg, count=1)
@@ -59,3 +73,44 @@ def chart_svg(chart: alt.TopLevelMixin, *, label: str, key: str) -> str:
     root = opening[:-1] + f' role="img" aria-label="{esc(label)}" focusable="false">'
     svg = root + f"<title>{esc(label)}</title>" + svg[len(opening) :]
     return f'<figure class="chart">{svg}</figure>'
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec at the report width.
+
+    Not validated against the schema again: the chart builders' own tests validate every
+    chart, and validation was a third of the report's build time.
+    """
+    spec = chart.to_dict(validate=False)
+    if spec.get("width") == "container":
+        spec["width"] = REPORT_WIDTH
+    return spec
+
+
+def spec_key(spec: dict) -> str:
+    """The cache key of a spec: SHA-256 of its canonical JSON (so data changes change it)."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_svg(spec: dict) -> str:
+    """vl-convert's SVG for ``spec``, from the in-memory cache when the spec was seen before."""
+    key = spec_key(spec)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    import vl_convert as vlc  # heavy: imported only when a chart is first drawn
+
+    svg = vlc.vegalite_to_svg(spec)
+    with _cache_lock:
+        _cache[key] = svg
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return svg
+
+
+def clear_cache() -> None:
+    """Forget every rendered SVG (benchmarks measure a cold build with it)."""
+    with _cache_lock:
+        _cache.clear()

@@ -1,0 +1,206 @@
+"""The board pack PDF: two-page summary first, appendix by page 3, "Page N of M" on every
+page, contents with the right page numbers, headings kept with what follows them, charts
+inside the A4 text block, and the same numbers as the HTML and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from rpgdash import api, cli, queries, survey_results
+from rpgdash.db import open_db
+from rpgdash.demo import init_demo
+from rpgdash.report import board_pack_pdf, build_report, footer_text
+from rpgdash.report.build import build_context
+from rpgdash.report.pdf import render_document
+
+WHEN = dt.datetime(2025, 3, 1, 9, 30)
+TEST_NAMES = ("Mann-Whitney", "Mann-Kendall", "Holm", "Cliff", "Sen's", "XmR", "p <", "p =")
+
+pytestmark = pytest.mark.xdist_group("pdf")
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture(scope="module")
+def demo_pack(demo_path: Path) -> dict:
+    with open_db(demo_path, read_only=True) as db:
+        text = build_report(db, generated_at=WHEN)
+        footer = footer_text(build_context(db, generated_at=WHEN), True)
+    document = render_document(text)
+    pdf = document.write_pdf()
+    return {"html": text, "document": document, "pages": page_texts(pdf), "footer": footer}
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("two") / "two.duckdb"
+    init_demo(path, scale=2)
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_site_pack(two_sites: Path) -> dict:
+    with open_db(two_sites, read_only=True) as db:
+        site = queries.site_names(db)[1]
+        # the overview's path: the layout runs in a worker process
+        pdf = board_pack_pdf(db, site=site, generated_at=WHEN)
+        names = list(queries.indicators(db)["name"])
+    return {"pages": page_texts(pdf), "site": site, "indicators": names, "pdf": pdf}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()]
+
+
+def _appendix_page(pages: list[str]) -> int:
+    return next(i for i, t in enumerate(pages, 1) if "Appendix" in _lines(t))
+
+
+def _check_summary(pages: list[str], indicators: list[str], footer_bits: list[str]) -> None:
+    summary = "\n".join(pages[:2])
+    flat = re.sub(r"\s+", " ", summary)
+    for title in survey_results.DOMAIN_TITLES.values():
+        assert title in flat
+    for name in indicators:
+        assert name in flat, name
+    for measure in ("Agency staffing", "Sickness", "Turnover", "Vacancies", "Themes"):
+        assert measure in flat
+    assert "Summary of variation and assurance" in flat
+    assert "adjusted for testing many statements" in flat
+    assert "do not show that RPGs caused" in flat
+    assert "Baseline: a different questionnaire" in flat
+    # no test names on the summary pages: the appendix names them
+    for name in TEST_NAMES:
+        assert name not in summary, name
+    assert _appendix_page(pages) <= 3
+    assert any(name in "".join(pages[3:]) for name in TEST_NAMES)  # the appendix does
+    total = len(pages)
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {total}" in text, number
+        for bit in footer_bits:
+            assert bit in text, (number, bit)
+
+
+def test_demo_pack_opens_with_the_two_page_summary(demo_db, demo_pack: dict) -> None:
+    names = list(queries.indicators(demo_db)["name"])
+    bits = ["Demo local authority", "Job role: All roles", "Generated 1 March 2025"]
+    _check_summary(demo_pack["pages"], names, [*bits, "Illustrative data"])
+    assert demo_pack["footer"] == " \u00b7 ".join([*bits, "Illustrative data"])
+
+
+def test_two_site_pack_built_in_a_worker(two_site_pack: dict) -> None:
+    site = two_site_pack["site"]
+    assert site.endswith("002")
+    assert two_site_pack["pdf"].startswith(b"%PDF-")
+    _check_summary(two_site_pack["pages"], two_site_pack["indicators"], [site])
+
+
+def test_contents_give_the_page_each_section_starts_on(demo_pack: dict) -> None:
+    pages = demo_pack["pages"]
+    toc = _lines(pages[0])
+    checked = 0
+    for title in ("Survey results", "Organisational indicators", "Workforce", "Caveats"):
+        entry = next(line for line in toc if line.startswith(title + " ."))
+        page = int(entry.rsplit(" ", 1)[1])
+        assert title in _lines(pages[page - 1]), title
+        assert all(title not in _lines(p) for p in pages[3 : page - 1]), title
+        checked += 1
+    entry = next(line for line in toc if line.startswith("Appendix ."))
+    assert int(entry.rsplit(" ", 1)[1]) == _appendix_page(pages)
+    assert checked == 4
+
+
+def _element_pages(document) -> dict[int, set[int]]:
+    """id(element) -> the pages (0-based) on which any of its boxes is laid out."""
+    where: dict[int, set[int]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None:
+                where.setdefault(id(element), set()).add(number)
+    return where
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(demo_pack: dict) -> None:
+    document = demo_pack["document"]
+    where = _element_pages(document)
+    root = next(
+        box.element
+        for box in document.pages[0]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "html"
+    )
+    pairs = [
+        (child, children[i + 1])
+        for parent in root.iter()
+        for children in [list(parent)]
+        for i, child in enumerate(children[:-1])
+        if str(child.tag).rsplit("}", 1)[-1] in ("h2", "h3", "h4")
+    ]
+    assert len(pairs) > 30
+    for heading, follower in pairs:
+        first = min(where[id(follower)])
+        assert max(where[id(heading)]) == first, "".join(heading.itertext())
+
+
+def test_every_chart_fits_the_a4_text_block(demo_pack: dict) -> None:
+    charts = 0
+    for page in demo_pack["document"].pages:
+        box = page._page_box
+        right = box.content_box_x() + box.width
+        for child in box.descendants():
+            tag = str(getattr(child, "element_tag", "")).rsplit("}", 1)[-1]
+            if tag == "svg" and child.width > 100:
+                charts += 1
+                assert child.content_box_x() + child.width <= right + 0.5
+    assert charts == 8  # 3 dumbbells, 4 SPC charts, workforce
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w.])[-+]?\d+(?:\.\d+)?%?", text))
+
+
+def test_pdf_carries_the_same_numbers_as_the_html(demo_pack: dict) -> None:
+    text = re.sub(r"<svg.*?</svg>", " ", demo_pack["html"], flags=re.S)
+    text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+    pdf_text = re.sub(r"\s+", " ", " ".join(demo_pack["pages"]))
+    missing = _numbers(text) - _numbers(pdf_text)
+    assert not missing
+    assert len(_numbers(text)) > 100
+
+
+def test_summary_figures_equal_the_pages(demo_db, demo_pack: dict) -> None:
+    summary = re.sub(r"\s+", " ", " ".join(demo_pack["pages"][:2]))
+    rates = queries.wave_response_summary(demo_db, "Demo local authority")
+    for w in rates[rates["comparable"]].itertuples():
+        assert f"{w.wave}: {w.respondents} staff answered of about {int(w.invited)}" in summary
+        assert f"({w.response_rate:.0f}%)" in summary
+    comps = api.compare_waves(demo_db, site="Demo local authority")
+    rows = comps[(comps["role"] == "All roles") & comps["suppressed"].isna()]
+    for domain, group in rows.groupby("domain"):
+        better = int((group["significant_holm"].astype(bool) & (group["diff"] > 0)).sum())
+        more = int((group["diff"] > 0).sum())
+        assert f"{more} of {len(group)} statements more agreed with" in summary, domain
+        assert f"; {better} improved and" in summary, domain
+    for name in queries.indicators(demo_db)["name"]:
+        per_year = api.analyse_trend(demo_db, name)["ols"]["slope_per_year"]
+        assert f"by about {abs(per_year):.0f}" in summary, name
+
+
+def test_cli_writes_a_pdf(demo_path: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "pack.pdf"
+    code = cli.main(["report", "--format", "pdf", "--out", str(out), "--db", str(demo_path)])
+    assert code == 0 and out.read_bytes().startswith(b"%PDF-")
+    assert "Page 1 of" in page_texts(out.read_bytes())[0]
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--format", "docx", "--out", str(out), "--db", str(demo_path)])
+    assert "invalid choice: 'docx'" in capsys.readouterr().err
