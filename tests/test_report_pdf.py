@@ -16,9 +16,11 @@ from pypdf import PdfReader
 from rpgdash import api, cli, queries, survey_results
 from rpgdash.db import open_db
 from rpgdash.demo import init_demo
+from rpgdash.ingest import commit, parse_upload, preview
 from rpgdash.report import board_pack_pdf, build_report, footer_text
+from rpgdash.report import svg as report_svg
 from rpgdash.report.build import build_context
-from rpgdash.report.pdf import render_document
+from rpgdash.report.pdf import data_version, render_document
 
 WHEN = dt.datetime(2025, 3, 1, 9, 30)
 TEST_NAMES = ("Mann-Whitney", "Mann-Kendall", "Holm", "Cliff", "Sen's", "XmR", "p <", "p =")
@@ -204,3 +206,43 @@ def test_cli_writes_a_pdf(demo_path: Path, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["report", "--format", "docx", "--out", str(out), "--db", str(demo_path)])
     assert "invalid choice: 'docx'" in capsys.readouterr().err
+
+
+def test_a_pack_is_cached_by_data_version(two_sites: Path, two_site_pack: dict) -> None:
+    with open_db(two_sites, read_only=True) as db:
+        again = board_pack_pdf(db, site=two_site_pack["site"], generated_at=WHEN)
+    assert again is two_site_pack["pdf"]  # same data, options and day: from the cache
+
+
+def test_the_data_version_follows_every_write(writable_demo: Path) -> None:
+    upload = b"wave,theme,polarity,excerpt,source\n+3 years,New theme,positive,Said,interview\n"
+    with open_db(writable_demo) as db:
+        before = data_version(db)
+        assert data_version(db) == before
+        commit(db, preview(db, parse_upload(db, upload, "themes.csv", "excerpts")))
+        after = data_version(db)
+    assert after != before
+
+
+def test_chart_svgs_are_cached_by_spec() -> None:
+    import altair as alt
+    import pandas as pd
+
+    report_svg.clear_cache()
+    frame = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    chart = alt.Chart(frame).mark_line().encode(x="x", y="y").properties(width="container")
+    spec = report_svg.chart_spec(chart)
+    assert spec["width"] == report_svg.REPORT_WIDTH
+    first = report_svg.render_svg(spec)
+    assert report_svg.render_svg(report_svg.chart_spec(chart)) is first
+    changed = report_svg.chart_spec(chart.properties(data=frame.assign(y=[3, 5])))
+    assert report_svg.spec_key(changed) != report_svg.spec_key(spec)
+    assert report_svg.render_svg(changed) is not first
+
+
+def test_charts_drawn_later_give_the_same_report(demo_path: Path, demo_pack: dict) -> None:
+    # the overview's path draws the charts in the worker process; the result is the same file
+    with open_db(demo_path, read_only=True) as db, report_svg.deferred_charts() as charts:
+        text = build_report(db, generated_at=WHEN)
+    assert len(charts) == 8 and '<svg class="marks"' not in text
+    assert report_svg.draw_deferred(text, charts) == demo_pack["html"]
