@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from rpgdash import api, cli, queries, survey_results
+from rpgdash import api, cli, queries
 from rpgdash.db import open_db
 from rpgdash.demo import init_demo
 from rpgdash.ingest import commit, parse_upload, preview
+from rpgdash.present.domains import DOMAINS
 from rpgdash.report import board_pack_pdf, build_report, footer_text
 from rpgdash.report import svg as report_svg
 from rpgdash.report.build import build_context
@@ -70,8 +71,8 @@ def _appendix_page(pages: list[str]) -> int:
 def _check_summary(pages: list[str], indicators: list[str], footer_bits: list[str]) -> None:
     summary = "\n".join(pages[:2])
     flat = re.sub(r"\s+", " ", summary)
-    for title in survey_results.DOMAIN_TITLES.values():
-        assert title in flat
+    for domain in DOMAINS:
+        assert domain.title in flat
     for name in indicators:
         assert name in flat, name
     for measure in ("Agency staffing", "Sickness", "Turnover", "Vacancies", "Themes"):
@@ -163,7 +164,7 @@ def test_every_chart_fits_the_a4_text_block(demo_pack: dict) -> None:
             if tag == "svg" and child.width > 100:
                 charts += 1
                 assert child.content_box_x() + child.width <= right + 0.5
-    assert charts == 8  # 3 dumbbells, 4 SPC charts, workforce
+    assert charts == 3 + 4 + 1 + 4  # dumbbells, SPC charts, workforce, benchmarks
 
 
 def _numbers(text: str) -> set[str]:
@@ -244,5 +245,5 @@ def test_charts_drawn_later_give_the_same_report(demo_path: Path, demo_pack: dic
     # the overview's path draws the charts in the worker process; the result is the same file
     with open_db(demo_path, read_only=True) as db, report_svg.deferred_charts() as charts:
         text = build_report(db, generated_at=WHEN)
-    assert len(charts) == 8 and '<svg class="marks"' not in text
+    assert len(charts) == 12 and '<svg class="marks"' not in text
     assert report_svg.draw_deferred(text, charts) == demo_pack["html"]

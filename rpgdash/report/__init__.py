@@ -20,6 +20,7 @@ import pandas as pd
 
 from rpgdash import model, queries
 from rpgdash.db import Database
+from rpgdash.present import format as fmt
 from rpgdash.present import headlines
 from rpgdash.report import html as h
 from rpgdash.report import summary as sm
@@ -127,7 +128,7 @@ def _response_rates(ctx: ReportContext) -> str:
             items.append(f"{w.wave}: a different questionnaire, not compared with later waves.")
             continue
         rate = (
-            f" of about {int(w.invited)} invited ({w.response_rate:.0f}%)"
+            f" of about {fmt.count(w.invited)} invited ({fmt.percent(w.response_rate)})"
             if pd.notna(w.invited) and w.invited
             else ""
         )

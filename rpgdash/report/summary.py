@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rpgdash import evidence, narrative, survey_results
+from rpgdash import evidence
+from rpgdash.present import format as fmt
+from rpgdash.present.domains import DOMAINS
 
 #: Workforce measures where a fall is the better direction (all four published measures).
 LOWER_IS_BETTER = frozenset({"Agency staffing", "Sickness", "Turnover", "Vacancies"})
@@ -83,9 +85,9 @@ def survey_lines(
     """One line per survey set for ``role``, judged on Holm-adjusted significance."""
     rows = comparisons[comparisons["role"] == role]
     out = []
-    for domain in survey_results.DOMAIN_TITLES:
-        group = rows[rows["domain"] == domain]
-        title = survey_results.DOMAIN_TITLES[domain]
+    for spec in DOMAINS:
+        group = rows[rows["domain"] == spec.key]
+        title = spec.title
         shown = group[group["suppressed"].isna()]
         if group.empty or shown.empty:
             out.append(
@@ -127,7 +129,7 @@ def indicator_lines(trends: dict[str, tuple[dict, str]], meta: pd.DataFrame) -> 
         result, unit = trends[row.name]
         per_year = result["ols"]["slope_per_year"]
         clear = result["mann_kendall"]["p_value"] < 0.05
-        span = f"{narrative.month_label(result['start'])} to {narrative.month_label(result['end'])}"
+        span = f"{fmt.month(result['start'])} to {fmt.month(result['end'])}"
         if not clear or per_year == 0:
             status = Status.NO_CLEAR_CHANGE
             sentence = f"No clear upward or downward trend, {span}."
@@ -150,7 +152,7 @@ def workforce_lines(changes: pd.DataFrame) -> list[OutcomeLine]:
     out = []
     for r in changes.itertuples():
         sentence = (
-            f"{r.latest:g}% in {r.latest_year}, {r.change:+.1f} points since {r.first_year} "
+            f"{r.latest:g}% in {r.latest_year}, {fmt.change(r.change)} since {r.first_year} "
             f"({r.first:g}%); published yearly figures, no test applies."
         )
         if r.first_year == r.latest_year:
