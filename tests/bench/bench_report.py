@@ -27,7 +27,6 @@ from rpgdash.report import board_pack_pdf, build_report
 from rpgdash.report import pdf as pack_cache
 from rpgdash.report import svg as report_svg
 from rpgdash.report.pdf import html_to_pdf
-from tests.apptest_support import navigation_only
 
 ROOT = Path(__file__).resolve().parents[2]
 REPEATS = 3
@@ -149,7 +148,6 @@ def main() -> None:
         os.environ["RPGDASH_DB"] = str(path)
         os.environ["RPGDASH_READ_ONLY"] = "1"  # one DuckDB configuration for app and bench
         os.chdir(ROOT)
-        navigation_only()
         with open_db(path, read_only=True) as db:
             _build_ratios(db)
             _session_ratios(db)
