@@ -55,7 +55,7 @@ PLUGINS = (
     PluginCommands(
         "rpgdash.report.cli",
         "add_parser",
-        {"report": "write the board report (one self-contained HTML file, prints to A4)"},
+        {"report": "write the board report (self-contained HTML, or an A4 PDF with --format pdf)"},
     ),
     PluginCommands(
         "rpgdash.benchmarks.cli",
