@@ -6,11 +6,25 @@ import streamlit as st
 
 from rpgdash import charts, ui
 from rpgdash.present import headlines
-from rpgdash.report import board_pack_pdf, build_report, report_file_name
+from rpgdash.present.overview import Status
+from rpgdash.report import board_pack, report_file_name
 from rpgdash.ui.plan import plan_panel
 from rpgdash.ui.routing import enter_through_app
 
 enter_through_app()  # first, before drawing anything: see rpgdash/ui/routing.py
+
+# The same status (words and icon) as the board pack's summary; colour is never alone.
+STATUS_COLOURS = {
+    Status.IMPROVING: "blue",
+    Status.NO_CLEAR_CHANGE: "gray",
+    Status.CONCERN: "orange",
+    Status.NOT_ENOUGH_DATA: "gray",
+}
+
+
+def status_badge(status: Status) -> None:
+    st.badge(status.words, icon=status.icon, color=STATUS_COLOURS[status])
+
 
 st.title("Reflective practice groups: outcomes overview")
 st.caption(
@@ -36,6 +50,7 @@ if panel.survey_heading:
     for col, card in zip(ui.card_grid(len(panel.domain_cards)), panel.domain_cards, strict=False):
         with col.container(border=True):
             st.markdown(f"**{card.title}**")
+            status_badge(card.status)
             st.markdown(ui.as_text(card.sentence))
             st.page_link(card.page, label="Open the statements", icon=":material/arrow_forward:")
 
@@ -47,6 +62,7 @@ cols = st.columns(max(len(panel.indicator_cards), 1))
 for col, card in zip(cols, panel.indicator_cards, strict=False):
     with col.container(border=True):
         st.markdown(f"**{ui.as_text(card.name)}**")
+        status_badge(card.status)
         st.markdown(ui.as_text(card.sentence))
         if card.series is not None:
             st.altair_chart(
@@ -82,15 +98,15 @@ st.caption(ui.TABLE2_REAL)
 
 st.markdown("## Board report")
 st.caption(
-    f"The board pack for {ui.as_text(site)} and {ui.as_text(role)}: a two-page summary, then every survey set, the "
-    "indicators, workforce, interview themes, the model, method, caveats and where the data "
-    "came from. The PDF is laid out for A4 with page numbers; the HTML file opens in any "
-    "browser. Each takes a few seconds to prepare."
+    f"The board pack for {ui.as_text(site)} and {ui.as_text(role)}: a two-page summary, then "
+    "every survey set, the indicators, workforce, interview themes, the model, method, caveats "
+    "and where the data came from. The PDF is laid out for A4 with page numbers; the HTML "
+    "file opens in any browser. Each takes a few seconds to prepare."
 )
 report_db = ui.get_db()
 st.download_button(
     "Download the board pack (PDF)",
-    data=lambda: board_pack_pdf(report_db, site=site, role=role, min_group=k),
+    data=lambda: board_pack(report_db, format="pdf", site=site, role=role, min_group=k),
     file_name=report_file_name(site, role, datetime.date.today(), "pdf"),
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
@@ -98,7 +114,7 @@ st.download_button(
 )
 st.download_button(
     "Download the board report (HTML)",
-    data=lambda: build_report(report_db, site=site, role=role, min_group=k).encode("utf-8"),
+    data=lambda: board_pack(report_db, format="html", site=site, role=role, min_group=k),
     file_name=report_file_name(site, role, datetime.date.today()),
     mime="text/html",
     icon=":material/download:",

@@ -3,15 +3,20 @@
 :func:`build_overview_panel` reads the database once per choice of site, role and
 disclosure threshold. The Overview page draws its cards; the report's "Headline findings"
 lists :meth:`OverviewPanel.headline_sentences` word for word (a test checks this).
+
+Every card also carries a :class:`Status` (improving / no clear change / concern / not enough
+data) and a plain-English ``status_sentence`` that names no test: the board pack's two-page
+summary lists :meth:`OverviewPanel.outcome_lines` and words nothing itself.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 import pandas as pd
 
-from rpgdash import api, queries, settings
+from rpgdash import api, evidence, queries, settings
 from rpgdash.db import Database
 from rpgdash.present import domains, headlines
 from rpgdash.present import format as fmt
@@ -20,6 +25,64 @@ from rpgdash.stats.compare import ALL_ROLES
 
 TEST = "Mann-Whitney U"
 RPG_START_WORDS = "November 2015"
+
+#: How a summary says "significant" without naming a test (survey sets: Holm-adjusted).
+ADJUSTED = "statistically significant (adjusted for testing many statements)"
+#: Workforce measures where a fall is the better direction (all four published measures).
+LOWER_IS_BETTER = frozenset({"Agency staffing", "Sickness", "Turnover", "Vacancies"})
+#: A yearly workforce figure moving by less than this many points is "no clear change".
+WORKFORCE_CLEAR_CHANGE = 1.0
+#: A whole-series trend counts as clear at this Mann-Kendall p-value.
+TREND_ALPHA = 0.05
+
+NO_CAUSE = (
+    "Figures describe change over time and how the evidence fits together; they do not show "
+    "that RPGs caused any change."
+)
+BASELINE_CAVEAT = (
+    "The baseline survey used a different questionnaire, so it is not compared with the "
+    "later waves: change is measured between the two later waves only."
+)
+ILLUSTRATIVE_CAVEAT = (
+    "Illustrative data: the survey answers, monthly indicator values and interview excerpts "
+    "shown here are generated for the demonstration, not real returns; the workforce figures "
+    "are the published values."
+)
+
+
+class Status(enum.Enum):
+    """An outcome's status in words; ``icon`` is a Material icon name for the pages."""
+
+    IMPROVING = "improving"
+    NO_CLEAR_CHANGE = "no clear change"
+    CONCERN = "concern"
+    NOT_ENOUGH_DATA = "not enough data"
+
+    @property
+    def words(self) -> str:
+        return self.value[:1].upper() + self.value[1:]
+
+    @property
+    def icon(self) -> str:
+        return _STATUS_ICONS[self]
+
+
+_STATUS_ICONS = {
+    Status.IMPROVING: ":material/trending_up:",
+    Status.NO_CLEAR_CHANGE: ":material/trending_flat:",
+    Status.CONCERN: ":material/warning:",
+    Status.NOT_ENOUGH_DATA: ":material/help:",
+}
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One outcome's status for a summary: its group, name, status and plain sentence."""
+
+    group: str
+    outcome: str
+    status: Status
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +104,8 @@ class DomainCard:
     page: str
     sentence: str
     suppressed: bool
+    status: Status = Status.NOT_ENOUGH_DATA
+    status_sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +115,8 @@ class IndicatorCard:
     name: str
     sentence: str
     series: pd.DataFrame | None
+    status: Status = Status.NOT_ENOUGH_DATA
+    status_sentence: str = "Fewer than 3 months are stored."
 
 
 @dataclass(frozen=True)
@@ -60,6 +127,16 @@ class WorkforceCard:
     label: str
     value: str
     delta: str
+    sentence: str
+    status: Status = Status.NOT_ENOUGH_DATA
+    status_sentence: str = ""
+
+
+@dataclass(frozen=True)
+class ThemesLine:
+    """The latest wave's interview themes: mostly positive, mostly negative, or even."""
+
+    status: Status
     sentence: str
 
 
@@ -76,6 +153,26 @@ class OverviewPanel:
     domain_cards: tuple[DomainCard, ...]
     indicator_cards: tuple[IndicatorCard, ...]
     workforce_cards: tuple[WorkforceCard, ...]
+    themes: ThemesLine = ThemesLine(Status.NOT_ENOUGH_DATA, "No interview themes are stored.")
+    caveats: tuple[str, ...] = (NO_CAUSE,)
+
+    def outcome_lines(self) -> list[list[OutcomeLine]]:
+        """Every outcome's status, grouped: survey sets, indicators, workforce, themes."""
+        return [
+            [
+                OutcomeLine("Staff survey", c.title, c.status, c.status_sentence)
+                for c in self.domain_cards
+            ],
+            [
+                OutcomeLine("Indicators", c.name, c.status, c.status_sentence)
+                for c in self.indicator_cards
+            ],
+            [
+                OutcomeLine("Workforce", c.measure, c.status, c.status_sentence)
+                for c in self.workforce_cards
+            ],
+            [OutcomeLine("Interviews", "Themes", self.themes.status, self.themes.sentence)],
+        ]
 
     def headline_sentences(self) -> list[str]:
         """Every headline sentence the overview shows, in its order (the report lists them)."""
@@ -142,6 +239,75 @@ def domain_sentence(
     ), False
 
 
+def domain_status(role: str, rows: pd.DataFrame, waves: tuple[str, str]) -> tuple[Status, str]:
+    """A survey set's status on Holm-adjusted significance (a set has many statements)."""
+    shown = rows[rows["suppressed"].isna()]
+    if shown.empty:
+        return (
+            Status.NOT_ENOUGH_DATA,
+            f"Not shown for {role}: too few people answered to report safely.",
+        )
+    sig = shown["significant_holm"].fillna(False).astype(bool)
+    better = int((sig & (shown["diff"] > 0)).sum())
+    worse = int((sig & (shown["diff"] < 0)).sum())
+    more = int((shown["diff"] > 0).sum())
+    status = Status.CONCERN if worse else Status.IMPROVING if better else Status.NO_CLEAR_CHANGE
+    wave_a, wave_b = waves
+    return status, (
+        f"{more} of {len(shown)} statements more agreed with at {wave_b} than at {wave_a}; "
+        f"{better} improved and {worse} worsened by an amount that is {ADJUSTED}."
+    )
+
+
+def indicator_status(result: dict, unit: str, direction: str) -> tuple[Status, str]:
+    """An indicator's status from its whole-series trend and its better direction."""
+    per_year = result["ols"]["slope_per_year"]
+    clear = result["mann_kendall"]["p_value"] < TREND_ALPHA
+    span = f"{fmt.month(result['start'])} to {fmt.month(result['end'])}"
+    if not clear or per_year == 0:
+        return Status.NO_CLEAR_CHANGE, f"No clear upward or downward trend, {span}."
+    word = "Falling" if per_year < 0 else "Rising"
+    sentence = (
+        f"{word} by about {fmt.count(abs(per_year))} {unit} a year, {span}; the trend is "
+        "statistically significant."
+    )
+    if direction not in ("decrease", "increase"):
+        return Status.NO_CLEAR_CHANGE, sentence
+    good = (per_year < 0) == (direction == "decrease")
+    return (Status.IMPROVING if good else Status.CONCERN), sentence
+
+
+def workforce_status(r: object) -> tuple[Status, str]:
+    """A published yearly measure: a move of at least a point in its better direction."""
+    sentence = (
+        f"{r.latest:g}% in {r.latest_year}, {fmt.change(r.change)} since {r.first_year} "
+        f"({r.first:g}%); published yearly figures, no test applies."
+    )
+    if r.first_year == r.latest_year:
+        return Status.NOT_ENOUGH_DATA, sentence
+    if abs(r.change) < WORKFORCE_CLEAR_CHANGE or r.measure not in LOWER_IS_BETTER:
+        return Status.NO_CLEAR_CHANGE, sentence
+    return (Status.IMPROVING if r.change < 0 else Status.CONCERN), sentence
+
+
+def themes_line(themes: pd.DataFrame) -> ThemesLine:
+    """The latest wave's themes: improving when more are positive than negative."""
+    waves = list(evidence.themes_by_wave(themes))
+    if not waves:
+        return ThemesLine(Status.NOT_ENOUGH_DATA, "No interview themes are stored.")
+    wave, group = waves[-1]
+    pos = int((group["polarity"] == "positive").sum())
+    neg = len(group) - pos
+    status = (
+        Status.IMPROVING if pos > neg else Status.CONCERN if neg > pos else Status.NO_CLEAR_CHANGE
+    )
+    return ThemesLine(
+        status,
+        f"At {wave}, {pos} of {len(group)} themes from interviews and focus groups were "
+        f"positive and {neg} negative.",
+    )
+
+
 def _have(k: int) -> str:
     return "has" if k == 1 else "have"
 
@@ -153,8 +319,10 @@ def _domain_cards(
     cards = []
     for key in [d for d in domains.KEYS if d in set(rows["domain"])]:
         d = domains.domain(key)
-        sentence, hidden = domain_sentence(d.title, role, rows[rows["domain"] == key], waves, k)
-        cards.append(DomainCard(key, d.title, d.page, sentence, hidden))
+        mine = rows[rows["domain"] == key]
+        sentence, hidden = domain_sentence(d.title, role, mine, waves, k)
+        status, status_sentence = domain_status(role, mine, waves)
+        cards.append(DomainCard(key, d.title, d.page, sentence, hidden, status, status_sentence))
     return tuple(cards)
 
 
@@ -166,7 +334,10 @@ def _indicator_cards(db: Database, site: str | None) -> tuple[IndicatorCard, ...
             cards.append(IndicatorCard(row.name, "too few months stored for a trend.", None))
             continue
         result = api.analyse_trend(db, row.name, site=site)
-        cards.append(IndicatorCard(row.name, trend_summary(result, row.unit) + ".", series))
+        status = indicator_status(result, row.unit, str(row.direction))
+        cards.append(
+            IndicatorCard(row.name, trend_summary(result, row.unit) + ".", series, *status)
+        )
     return tuple(cards)
 
 
@@ -181,9 +352,26 @@ def workforce_cards(changes: pd.DataFrame) -> tuple[WorkforceCard, ...]:
             f"{r.measure}: {fmt.percent(r.latest, digits=1)} in {r.latest_year} "
             f"({fmt.change(r.change)} since {r.first_year}, when it was "
             f"{fmt.percent(r.first, digits=1)}).",
+            *workforce_status(r),
         )
         for r in changes.itertuples()
     )
+
+
+def is_illustrative(db: Database, site: str | None) -> bool:
+    """Whether built-in demo rows other than the (real) workforce figures are shown."""
+    origin = queries.data_origin(db, site=site)
+    return bool(origin.loc[origin["data"] != "workforce figures", "built_in"].sum() > 0)
+
+
+def key_caveats(db: Database, site: str | None, not_compared: list[str]) -> tuple[str, ...]:
+    """The caveats that matter most: no causal claim, the baseline, illustrative data."""
+    out = [NO_CAUSE]
+    if not_compared:
+        out.append(BASELINE_CAVEAT)
+    if is_illustrative(db, site):
+        out.append(ILLUSTRATIVE_CAVEAT)
+    return tuple(out)
 
 
 def build_overview_panel(
@@ -219,4 +407,6 @@ def build_overview_panel(
         workforce_cards=workforce_cards(
             headlines.workforce_changes(queries.workforce(db, site=site))
         ),
+        themes=themes_line(queries.themes(db)),
+        caveats=key_caveats(db, site, not_compared),
     )

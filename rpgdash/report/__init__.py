@@ -14,20 +14,18 @@ generation date, the same data always give the same file.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
 
 from rpgdash import model, queries
 from rpgdash.db import Database
-from rpgdash.present import format as fmt
 from rpgdash.present import headlines
+from rpgdash.present.overview import ILLUSTRATIVE_CAVEAT, OverviewPanel, build_overview_panel
+from rpgdash.report import cache
 from rpgdash.report import html as h
-from rpgdash.report import summary as sm
 from rpgdash.report.build import (
     ALL_ROLES,
     ILLUSTRATIVE,
-    NO_CAUSE,
     TITLE,
     ReportContext,
     benchmarks_section,
@@ -44,10 +42,10 @@ from rpgdash.report.build import (
     workforce_section,
 )
 from rpgdash.report.style import CSS
+from rpgdash.report.summary import SUMMARY, summary_section
 
 #: (anchor, title) of every top-level section, in order; tests check each is present.
 #: The summary comes first (at most two A4 pages); everything else is the appendix.
-SUMMARY = ("summary", "Summary for the board")
 APPENDIX = ("appendix", "Appendix")
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("headline-findings", "Headline findings"),
@@ -100,70 +98,6 @@ def _contents() -> str:
     return f'<nav aria-label="Contents"><p><strong>Contents</strong></p><ol>{items}</ol></nav>'
 
 
-def _is_illustrative(ctx: ReportContext) -> bool:
-    """Whether built-in demo rows other than the (real) workforce figures are shown."""
-    origin = queries.data_origin(ctx.db, site=ctx.site)
-    return bool(origin.loc[origin["data"] != "workforce figures", "built_in"].sum() > 0)
-
-
-def _outcome_table(lines: list[sm.OutcomeLine]) -> str:
-    rows = "".join(
-        f'<tr><th scope="row">{h.esc(line.outcome)}</th>'
-        f'<td class="status status-{h.slug(line.status.value)}">{sm.status_icon(line.status)} '
-        f"{h.esc(line.status.words)}</td><td>{h.esc(line.sentence)}</td></tr>"
-        for line in lines
-    )
-    head = "".join(f'<th scope="col">{c}</th>' for c in ("Outcome", "Status", "What the data show"))
-    group = h.esc(lines[0].group) if lines else ""
-    return (
-        f'<table class="outcomes"><caption>{group}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
-
-
-def _response_rates(ctx: ReportContext) -> str:
-    items = []
-    for w in queries.wave_response_summary(ctx.db, ctx.site).itertuples():
-        if not w.comparable:
-            items.append(f"{w.wave}: a different questionnaire, not compared with later waves.")
-            continue
-        rate = (
-            f" of about {fmt.count(w.invited)} invited ({fmt.percent(w.response_rate)})"
-            if pd.notna(w.invited) and w.invited
-            else ""
-        )
-        items.append(f"{w.wave}: {w.respondents} staff answered{rate}.")
-    return h.section(3, "Who answered the survey", h.bullet_list(items), anchor="summary-responses")
-
-
-def summary_section(ctx: ReportContext, parts: dict, illustrative: bool) -> str:
-    """Pages 1-2: a status per outcome, the variation and assurance table, response rates
-    and the three caveats that matter most. Plain English; the appendix has the detail."""
-    groups = [
-        sm.survey_lines(ctx.comparisons, ctx.role, ctx.wave_a, ctx.wave_b),
-        sm.indicator_lines(parts["trends"], queries.indicators(ctx.db)),
-        sm.workforce_lines(parts["changes"]),
-        sm.theme_lines(queries.themes(ctx.db)),
-    ]
-    intro = h.paragraph(
-        f"Each outcome, {ctx.wave_a} to {ctx.wave_b} for the survey and over the whole "
-        "series for the indicators: improving, no clear change, concern (moving the wrong "
-        "way), or not enough data to say. The appendix gives every figure and method."
-    )
-    tables = "".join(_outcome_table(lines) for lines in groups)
-    caveats = [NO_CAUSE, sm.BASELINE_CAVEAT]
-    if illustrative:
-        caveats.append(sm.ILLUSTRATIVE_CAVEAT)
-    inner = (
-        intro
-        + tables
-        + parts["mdc_summary"]
-        + _response_rates(ctx)
-        + h.section(3, "Read with care", h.bullet_list(caveats), anchor="summary-caveats")
-    )
-    return h.section(2, SUMMARY[1], inner, anchor=SUMMARY[0])
-
-
 def _page(ctx: ReportContext, header: str, body: str) -> str:
     title = f"{TITLE} \u2013 {ctx.site} ({ctx.role})"
     return (
@@ -206,28 +140,38 @@ def build_report(
     """
     when = generated_at or dt.datetime.now()
     ctx = build_context(db, site=site, role=role, min_group=min_group, generated_at=when)
+    version = cache.data_version(db)
+    options = (ctx.site, ctx.role, ctx.min_group)
+
+    def part(name: str, compute: Callable[[], object]) -> object:
+        """One section (or its input), cached by data version and options."""
+        return cache.cached(version, name, options, compute)
+
+    panel: OverviewPanel = part(
+        "overview",
+        lambda: build_overview_panel(db, site=ctx.site, role=ctx.role, min_group=ctx.min_group),
+    )
     figures = queries.workforce(db, site=ctx.site)
     changes = headlines.workforce_changes(figures)
-    trends = model.indicator_trends(db, site=ctx.site)
-    illustrative = _is_illustrative(ctx)
-    indicators_html, mdc_summary = indicators_section(ctx)
-    parts = {"trends": trends, "changes": changes, "mdc_summary": mdc_summary}
+    trends = part("trends", lambda: model.indicator_trends(db, site=ctx.site))
+    indicators_html, mdc_summary = part("indicators", lambda: indicators_section(ctx))
     appendix = "".join(
         [
-            headline_section(ctx),
-            survey_section(ctx),
+            part("headlines", lambda: headline_section(ctx, panel)),
+            part("survey", lambda: survey_section(ctx)),
             indicators_html,
-            workforce_section(ctx, figures, changes),
-            benchmarks_section(ctx),
-            themes_section(ctx, changes),
-            model_section(ctx, trends, changes),
-            method_section(ctx),
-            caveats_section(ctx),
-            disclosure_section(ctx),
-            provenance_section(ctx),
+            part("workforce", lambda: workforce_section(ctx, figures, changes)),
+            part("benchmarks", lambda: benchmarks_section(ctx)),
+            part("themes", lambda: themes_section(ctx, changes)),
+            part("model", lambda: model_section(ctx, trends, changes)),
+            part("method", lambda: method_section(ctx)),
+            part("caveats", lambda: caveats_section(ctx)),
+            part("disclosure", lambda: disclosure_section(ctx)),
+            part("provenance", lambda: provenance_section(ctx)),
         ]
     )
-    body = summary_section(ctx, parts, illustrative) + (
+    illustrative = any(c == ILLUSTRATIVE_CAVEAT for c in panel.caveats)
+    body = summary_section(panel, mdc_summary) + (
         f'<div class="appendix" id="{APPENDIX[0]}"><h2 class="appendix-title" '
         f'id="{APPENDIX[0]}-h">{APPENDIX[1]}</h2>'
         + h.paragraph(
@@ -269,11 +213,19 @@ def write_report(
     return target
 
 
-def board_pack_pdf(db: Database, **options: object) -> bytes:
-    """The board pack as PDF bytes, laid out in a worker process (for the overview page)."""
-    from rpgdash.report.pdf import board_pack_pdf as build
+def board_pack(db: Database, *, format: str = "pdf", **options: object) -> bytes:
+    """The board pack as bytes ("pdf" or "html"), built in a worker process so that other
+    sessions' pages stay fast (for the overview page; see :mod:`rpgdash.report.pdf`)."""
+    if format not in FORMATS:
+        raise ValueError(f"Unknown report format {format!r}; choose html or pdf.")
+    from rpgdash.report.pdf import board_pack as build
 
-    return build(db, **options)
+    return build(db, format=format, **options)
+
+
+def board_pack_pdf(db: Database, **options: object) -> bytes:
+    """The board pack as PDF bytes (see :func:`board_pack`)."""
+    return board_pack(db, format="pdf", **options)
 
 
 __all__ = [
@@ -281,6 +233,7 @@ __all__ = [
     "FORMATS",
     "SECTIONS",
     "SUMMARY",
+    "board_pack",
     "board_pack_pdf",
     "build_report",
     "footer_text",

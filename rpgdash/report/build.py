@@ -28,13 +28,14 @@ from rpgdash import (
 )
 from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
-from rpgdash.present import domains
+from rpgdash.present import domains, overview
 from rpgdash.present.indicators import (
     ITS_CAVEAT,
     IndicatorPanel,
     build_indicator_panel,
 )
-from rpgdash.present.overview import build_overview_panel
+from rpgdash.present.overview import OverviewPanel, build_overview_panel
+from rpgdash.report import cache
 from rpgdash.report import html as h
 from rpgdash.report.svg import chart_svg
 
@@ -46,10 +47,7 @@ ILLUSTRATIVE = (
     "they are not real returns. The workforce figures are the published values (Table 2 of "
     "the evaluation)."
 )
-NO_CAUSE = (
-    "Figures describe change over time and how the evidence fits together; they do not show "
-    "that RPGs caused any change."
-)
+NO_CAUSE = overview.NO_CAUSE
 DOMAIN_ORDER = domains.KEYS
 
 
@@ -100,7 +98,12 @@ def build_context(
     site = _resolve(db, site, role)
     k = settings.get("min_group") if min_group is None else min_group
     wave_a, wave_b = api.default_wave_pair(db)
-    comps = api.compare_waves(db, site=site, waves=(wave_a, wave_b), min_group=k)
+    comps = cache.cached(
+        cache.data_version(db),
+        "compare_waves",
+        (site, k, wave_a, wave_b),
+        lambda: api.compare_waves(db, site=site, waves=(wave_a, wave_b), min_group=k),
+    )
     return ReportContext(db, site, role, k, wave_a, wave_b, comps, generated_at)
 
 
@@ -115,9 +118,10 @@ def _domain_title(domain: str) -> str:
     return domains.title(domain)
 
 
-def headline_section(ctx: ReportContext) -> str:
+def headline_section(ctx: ReportContext, panel: OverviewPanel | None = None) -> str:
     """Headline findings: the overview's sentences word for word, then the interview themes."""
-    panel = build_overview_panel(ctx.db, site=ctx.site, role=ctx.role, min_group=ctx.min_group)
+    if panel is None:
+        panel = build_overview_panel(ctx.db, site=ctx.site, role=ctx.role, min_group=ctx.min_group)
     lines = panel.headline_sentences()
     themes = queries.themes(ctx.db)
     for wave, group in evidence.themes_by_wave(themes):

@@ -13,10 +13,6 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 
 import altair as alt
 
@@ -34,46 +30,6 @@ CHART_FONT = "Liberation Sans, Arial, sans-serif"
 CACHE_SIZE = 128
 _cache: OrderedDict[str, str] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class DeferredChart:
-    """A chart whose SVG is drawn later: its spec and what :func:`figure` needs."""
-
-    spec: dict
-    label: str
-    key: str
-
-
-_deferred: ContextVar[list[DeferredChart] | None] = ContextVar("deferred_charts", default=None)
-
-
-def placeholder(index: int) -> str:
-    """What stands in the HTML for deferred chart ``index`` until it is drawn."""
-    return f"<!--rpgdash-chart-{index}-->"
-
-
-@contextmanager
-def deferred_charts() -> Iterator[list[DeferredChart]]:
-    """Within this block :func:`chart_svg` records each chart and returns a placeholder.
-
-    vl-convert holds the GIL while it draws, so the board pack draws its charts in the
-    worker process that lays the PDF out (:func:`draw_deferred`), not in the server.
-    """
-    charts: list[DeferredChart] = []
-    token = _deferred.set(charts)
-    try:
-        yield charts
-    finally:
-        _deferred.reset(token)
-
-
-def draw_deferred(html: str, charts: list[DeferredChart]) -> str:
-    """Replace each placeholder in ``html`` by its drawn chart."""
-    for index, chart in enumerate(charts):
-        drawn = figure(render_svg(chart.spec), label=chart.label, key=chart.key)
-        html = html.replace(placeholder(index), drawn, 1)
-    return html
 
 
 _NAMESPACE = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
@@ -107,12 +63,7 @@ def chart_svg(chart: alt.TopLevelMixin, *, label: str, key: str) -> str:
     str
         ``<figure>`` HTML holding the SVG.
     """
-    spec = chart_spec(chart)
-    deferred = _deferred.get()
-    if deferred is not None:  # drawn later, in the process that lays the PDF out
-        deferred.append(DeferredChart(spec, label, key))
-        return placeholder(len(deferred) - 1)
-    return figure(render_svg(spec), label=label, key=key)
+    return figure(render_svg(chart_spec(chart)), label=label, key=key)
 
 
 def figure(svg: str, *, label: str, key: str) -> str:
