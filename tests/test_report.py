@@ -22,6 +22,7 @@ from rpgdash.ingest import commit, parse_upload, preview
 from rpgdash.present import format as fmt
 from rpgdash.present import headlines, narrative
 from rpgdash.present import indicators as present
+from rpgdash.present import overview as present_overview
 from rpgdash.report import APPENDIX, SECTIONS, SUMMARY, build_report, report_file_name
 from tests.conftest import REPORT_TIME, ROOT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -402,3 +403,11 @@ def test_overview_offers_the_board_report(app_env: Path) -> None:
     assert "Download the board report (HTML)" in labels
     assert "Download the board pack (PDF)" in labels
     assert "Board report" in [m.value for m in at.markdown if m.value.startswith("## ")][-1]
+    # each survey set and indicator card shows the status the board pack's summary gives it
+    with open_db(app_env) as db:  # the app's configuration: DuckDB shares one instance
+        panel = present_overview.build_overview_panel(db, site=queries.default_site(db))
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    expected = [c.status for c in (*panel.domain_cards, *panel.indicator_cards)]
+    assert len(badges) == len(expected) == 3 + len(panel.indicator_cards)
+    for badge, status in zip(badges, expected, strict=True):
+        assert f"{status.icon} {status.words}" in badge
