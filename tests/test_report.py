@@ -226,12 +226,11 @@ def test_the_generation_date_is_the_only_variable_part(demo_path: Path, report: 
         later = build_report(db, generated_at=dt.datetime(2026, 1, 2))
     assert later != report
     assert (
-        later.replace("02 January 2026", "01 March 2025")
-        .replace("2 January 2026", "1 March 2025")
-        .replace("2026-01-02", "2025-03-01")
+        later.replace("2 January 2026", "1 March 2025").replace("2026-01-02", "2025-03-01")
         == report
     )
-    assert "01 March 2025" in report
+    assert "1 March 2025" in report
+    assert "01 March" not in report  # one date format: no leading zero
 
 
 _ICON_WORDS = {*mdc_icons.VARIATION_WORDS.values(), *mdc_icons.ASSURANCE_WORDS.values()}

@@ -132,6 +132,14 @@ def date(value: str | dt.date | pd.Timestamp | None) -> str:
     return f"{stamp.day} {calendar.month_abbr[stamp.month]} {stamp.year}"
 
 
+def long_date(value: str | dt.date | pd.Timestamp | None) -> str:
+    """``1 December 2026`` (the report's date line and footers)."""
+    if is_missing(value):
+        return MISSING
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {calendar.month_name[stamp.month]} {stamp.year}"
+
+
 def timestamp(value: str | dt.datetime | pd.Timestamp | None) -> str:
     """``1 Dec 2018, 14:05`` (minutes; seconds and time zones are noise to a reader)."""
     if is_missing(value):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rpgdash import model, queries
 from rpgdash.db import Database
+from rpgdash.present import format as fmt
 from rpgdash.present import headlines
 from rpgdash.present.overview import ILLUSTRATIVE_CAVEAT, OverviewPanel, build_overview_panel
 from rpgdash.report import cache
@@ -67,7 +68,7 @@ def footer_text(ctx: ReportContext, illustrative: bool) -> str:
     parts = [
         ctx.site,
         f"Job role: {ctx.role}",
-        f"Generated {ctx.generated_at.day} {ctx.generated_at:%B %Y}",
+        f"Generated {fmt.long_date(ctx.generated_at)}",
     ]
     if illustrative:
         parts.append("Illustrative data")
@@ -83,7 +84,7 @@ def _header(ctx: ReportContext, illustrative: bool) -> str:
         f"waves {h.esc(ctx.wave_a)} and {h.esc(ctx.wave_b)} \u00b7 groups under "
         f"{ctx.min_group} respondents hidden</p>"
         f'<p class="meta">Generated on <time datetime="{date:%Y-%m-%d}">'
-        f"{date:%d %B %Y}</time> by the RPG outcomes dashboard.</p>"
+        f"{fmt.long_date(date)}</time> by the RPG outcomes dashboard.</p>"
         f'<p class="running-footer">{h.esc(footer_text(ctx, illustrative))}</p>'
         f"{banner}</header>"
     )
@@ -105,7 +106,7 @@ def _page(ctx: ReportContext, header: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{h.esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"{header}{_contents()}<main>{body}</main>"
-        f'<footer class="generated">Generated on {ctx.generated_at:%d %B %Y}. '
+        f'<footer class="generated">Generated on {fmt.long_date(ctx.generated_at)}. '
         f"{h.esc(ctx.site)}; figures as stored at that date.</footer>\n</body>\n</html>\n"
     )
 
