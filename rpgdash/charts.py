@@ -15,6 +15,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
@@ -32,10 +33,13 @@ __all__ = [
     "SPC_STROKE_COLOURS",
     "WAVE_COLOURS",
     "WAVE_SHAPES",
+    "ChartParts",
     "contrast_ratio",
     "diverging_bars",
+    "diverging_parts",
     "diverging_spec",
     "dumbbell_chart",
+    "dumbbell_parts",
     "dumbbell_spec",
     "event_rules",
     "month_axis",
@@ -43,6 +47,8 @@ __all__ = [
     "fixed_width",
     "indicator_sparkline",
     "level_change_scan_chart",
+    "heatmap_parts",
+    "heatmap_spec",
     "role_heatmap",
     "spc_chart",
     "text_colour_on",
@@ -153,6 +159,7 @@ EVENT_LABEL_ROWS = (-4, -17, -30)
 SIGNIFICANCE_TEST = "Mann-Whitney U, two-sided"
 ROW_STEP = 46  # px per statement row; fits three lines of 11 px labels
 BAR_STEP = 22  # px per wave bar within a statement row of the diverging bars
+LINE_HEIGHT = 13  # px per line of a wrapped statement label
 LABEL_LIMIT = 330  # px for wrapped statement labels (45 characters at 11 px)
 TITLE_WIDTH = 95  # characters before a title wraps onto a second line
 # Monthly and yearly charts fill the page's width, down to about 340 px on a phone: their
@@ -187,6 +194,19 @@ def _wrapped(text: str, width: int = 45) -> str:
 
 # Vega expression that turns a newline-joined label back into a list of lines.
 _MULTILINE = "split(datum.value, '\\n')"
+
+
+def row_step(labels: Sequence[str], *, bars: int = 1) -> int:
+    """Pixels per row (or per bar, ``bars`` to a row) so wrapped labels never overlap.
+
+    Three lines fit :data:`ROW_STEP`; a longer statement (an uploaded one may run to five
+    lines) makes every row taller rather than spilling into its neighbour.
+    """
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+    needed = lines * LINE_HEIGHT + 8
+    if bars > 1:
+        return max(BAR_STEP, math.ceil(needed / bars))
+    return max(ROW_STEP, needed)
 
 
 def wave_scale(waves: Sequence[str]) -> alt.Scale:
@@ -576,7 +596,7 @@ def _dumbbell_layout(
             title=_title(title, subtitle),
             width="container",
             autosize=FIT_WIDTH,
-            height=alt.Step(ROW_STEP),
+            height=alt.Step(row_step(order)),
         )
     )
 
@@ -743,7 +763,7 @@ def _diverging_layout(
         ),
         width="container",
         autosize=FIT_WIDTH,
-        height=alt.Step(BAR_STEP),  # per wave bar (the y offset band)
+        height=alt.Step(row_step(order, bars=len(present))),  # per wave bar (y offset band)
     )
 
 
@@ -785,21 +805,53 @@ def _heatmap_cells(
         SUPPRESSED_FILL if hide else _heatmap_fill(v, kind)
         for hide, v in zip(hidden, numbers, strict=True)
     ]
+    n_a = _hidden_n(data["n_a"], hidden)
+    n_b = _hidden_n(data["n_b"], hidden)
+    columns = _role_columns(data, roles, hidden)
     return pd.DataFrame(
         {
             "statement": data["statement"],
             "label": [_wrapped(s) for s in data["statement"]],
             "role": data["role"],
-            "role_label": [_wrapped(r, 14) for r in data["role"]],
+            "role_label": [columns[r] for r in data["role"]],
             "shown": numbers.where(~hidden),
             "status": ["suppressed" if hide else "shown" for hide in hidden],
             "cell_text": cell_text,
             "fill": fills,
             "text_colour": [text_colour_on(f) for f in fills],
             "value_text": [t.replace("\n", " ") for t in cell_text],
-            "n_text": _heatmap_n_text(data, value),
+            "n_a": n_a,
+            "n_b": n_b,
         }
     )
+
+
+def _hidden_n(values: pd.Series, hidden: pd.Series) -> list[str]:
+    """Answers per cell as text; a hidden cell's n is not shown either (it would tell)."""
+    return [
+        "not shown" if hide or v is None or pd.isna(v) else f"{int(v)}"
+        for hide, v in zip(hidden, values, strict=True)
+    ]
+
+
+def _role_columns(data: pd.DataFrame, roles: Sequence[str], hidden: pd.Series) -> dict[str, str]:
+    """Each role's column label: its name wrapped, then "n = 9, 12" (answers at each wave).
+
+    The n is the most answered statement's count in each wave; a hidden role's reads "n not
+    shown", so the label never gives away the size of a small group.
+    """
+    shown = data[~hidden.to_numpy()]
+    labels = {}
+    for role in roles:
+        rows = shown[shown["role"] == role]
+        n_a, n_b = (pd.to_numeric(rows[c], errors="coerce").max() for c in ("n_a", "n_b"))
+        counts = (
+            "n not shown"
+            if rows.empty or pd.isna(n_a) or pd.isna(n_b)
+            else f"n = {int(n_a)}, {int(n_b)}"
+        )
+        labels[role] = f"{_wrapped(role, 14)}\n{counts}"
+    return labels
 
 
 def _heatmap_value_title(comparisons: pd.DataFrame, value: str) -> str:
@@ -807,6 +859,15 @@ def _heatmap_value_title(comparisons: pd.DataFrame, value: str) -> str:
         return "Change in mean"
     waves = comparisons["wave_a" if value == "mean_a" else "wave_b"].dropna().unique()
     return f"Mean at {waves[0]}" if len(waves) == 1 else "Mean agreement"
+
+
+def _wave_names(comparisons: pd.DataFrame) -> tuple[str, str]:
+    """The earlier and later wave of the comparison ("earlier wave" when none is named)."""
+    names = []
+    for column, fallback in (("wave_a", "earlier wave"), ("wave_b", "later wave")):
+        found = comparisons[column].dropna().unique() if column in comparisons else []
+        names.append(str(found[0]) if len(found) == 1 else fallback)
+    return names[0], names[1]
 
 
 _MEAN_LEGEND_EXPR = (
@@ -827,7 +888,8 @@ def role_heatmap(
     value : {"mean_a", "mean_b", "diff"}
         What to show; means diverge around 2.5, the change around 0.
     roles : sequence of str
-        Column order; other roles are left out.
+        Column order; other roles are left out. Each column is labelled with the role and
+        its n at each wave ("n not shown" for a hidden role).
     min_group : int
         Disclosure threshold, named in the text of suppressed cells (which show no number).
     title : str
@@ -837,12 +899,52 @@ def role_heatmap(
     -------
     alt.LayerChart
     """
+    return heatmap_parts(
+        comparisons, value=value, roles=roles, min_group=min_group, title=title
+    ).chart()
+
+
+def heatmap_frames(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int
+) -> dict[str, pd.DataFrame]:
+    """The data of :func:`role_heatmap`: one row per statement and role."""
     if value not in ("mean_a", "mean_b", "diff"):
         raise ValueError(f'value must be "mean_a", "mean_b" or "diff", not {value!r}')
-    kind = "diff" if value == "diff" else "mean"
-    cells = _heatmap_cells(comparisons, value, roles, min_group)
-    rows = list(dict.fromkeys(cells["label"]))
-    cols = [_wrapped(r, 14) for r in roles]
+    return {"heatmap_cells": _heatmap_cells(comparisons, value, roles, min_group)}
+
+
+def heatmap_parts(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int, title: str
+) -> ChartParts:
+    """:func:`role_heatmap` as its data and the shape of its layout (see :class:`ChartParts`)."""
+    frames = heatmap_frames(comparisons, value=value, roles=roles, min_group=min_group)
+    cells = frames["heatmap_cells"]
+    columns = dict(zip(cells["role"], cells["role_label"], strict=True))
+    shape = {
+        "rows": tuple(dict.fromkeys(cells["label"])),
+        "cols": tuple(columns.get(r, f"{_wrapped(r, 14)}\nn not shown") for r in roles),
+        "kind": "diff" if value == "diff" else "mean",
+        "value_title": _heatmap_value_title(comparisons, value),
+        "waves": _wave_names(comparisons),
+        "min_group": min_group,
+        "title": title,
+    }
+    return ChartParts(_heatmap_layout, frames, tuple(shape.items()))
+
+
+def _heatmap_layout(
+    frames: Mapping[str, pd.DataFrame | alt.NamedData],
+    *,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    kind: str,
+    value_title: str,
+    waves: tuple[str, str],
+    min_group: int,
+    title: str,
+) -> alt.LayerChart:
+    """The role heatmap drawn from ``frames`` (DataFrames, or named datasets)."""
+    rows, cols = list(rows), list(cols)
     y = alt.Y("label:N", sort=rows, scale=alt.Scale(domain=rows), axis=_statement_axis())
     x = alt.X(
         "role_label:N",
@@ -854,19 +956,19 @@ def role_heatmap(
             labelAngle=0,
             labelExpr=_MULTILINE,
             # Extra lines of a wrapped label grow downwards, so lift the first line.
-            labelPadding=4 + 13 * (max(c.count("\n") for c in cols) if cols else 0),
-            labelLineHeight=13,
+            labelPadding=4 + LINE_HEIGHT * (max(c.count("\n") for c in cols) if cols else 0),
+            labelLineHeight=LINE_HEIGHT,
             domain=False,
             ticks=False,
             labelFontSize=11,
         ),
     )
-    value_title = _heatmap_value_title(comparisons, value)
     tooltip = [
         alt.Tooltip("statement:N", title="Statement"),
         alt.Tooltip("role:N", title="Role"),
         alt.Tooltip("value_text:N", title=value_title),
-        alt.Tooltip("n_text:N", title="n"),
+        alt.Tooltip("n_a:N", title=f"n ({waves[0]})"),
+        alt.Tooltip("n_b:N", title=f"n ({waves[1]})"),
     ]
     low, mid, high = _HEATMAP_DOMAINS[kind]
     if kind == "mean":
@@ -885,7 +987,7 @@ def role_heatmap(
             values=[-1, -0.5, 0, 0.5, 1],
             format="+.1f",
         )
-    base = alt.Chart(cells)
+    base = alt.Chart(frames["heatmap_cells"])
     grey = (
         base.transform_filter("datum.status == 'suppressed'")
         .mark_rect(color=SUPPRESSED_FILL, stroke="white", strokeWidth=2)
@@ -914,28 +1016,21 @@ def role_heatmap(
         if kind == "mean"
         else "Change in mean agreement between waves (later minus earlier)."
     )
+    subtitle += (
+        f" Under each role: n = answers at {waves[0]}, {waves[1]}. Grey cells: fewer than "
+        f"{min_group} responses."
+    )
     # Independent colour: the text colours are literal values, not from the fill scale.
     return (
         alt.layer(grey, shown, text)
         .resolve_scale(color="independent")
         .properties(
-            title=_title(title, f"{subtitle} Grey cells: fewer than {min_group} responses."),
+            title=_title(title, subtitle),
             width="container",
             autosize=FIT_WIDTH,
-            height=alt.Step(ROW_STEP),
+            height=alt.Step(row_step(rows)),
         )
     )
-
-
-def _heatmap_n_text(data: pd.DataFrame, value: str) -> list[str]:
-    def n(v: Any) -> str:
-        return "–" if v is None or pd.isna(v) else f"{int(v)}"
-
-    if value == "mean_a":
-        return [n(v) for v in data["n_a"]]
-    if value == "mean_b":
-        return [n(v) for v in data["n_b"]]
-    return [f"{n(a)} and {n(b)}" for a, b in zip(data["n_a"], data["n_b"], strict=True)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1677,24 +1772,73 @@ def indicator_sparkline(df: pd.DataFrame, *, title: str) -> alt.LayerChart:
 # renamed (tests/test_charts.py checks that they are the same chart).
 
 
+@dataclass(frozen=True)
+class ChartParts:
+    """A survey chart as its data and the shape of its layout, so it can be drawn three ways.
+
+    ``build`` is the layout function (module level, so a panel holding this pickles),
+    ``frames`` its named data, ``shape`` the keyword arguments that fix the layout (statement
+    order, waves, title: the same for every role, so the layout is built once per shape).
+    """
+
+    build: Callable[..., alt.TopLevelMixin]
+    frames: Mapping[str, pd.DataFrame]
+    shape: tuple[tuple[str, Any], ...]
+
+    def chart(self) -> alt.TopLevelMixin:
+        """The Altair chart (the board report renders it to SVG)."""
+        return self.build(dict(self.frames), **dict(self.shape))
+
+    def layout(self) -> dict:
+        """The chart's Vega-Lite dict without data (cached per shape; do not modify it)."""
+        return _layout_dict(self.build, tuple(self.frames), **dict(self.shape))
+
+    def spec(self) -> dict:
+        """The Altair chart's own dict, datasets renamed, built without Altair after the first."""
+        return _with_data(self.layout(), self.frames)
+
+
+def dumbbell_parts(
+    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
+) -> ChartParts:
+    """:func:`dumbbell_chart` as :class:`ChartParts`."""
+    frames = dumbbell_frames(comparisons, use_holm=use_holm)
+    shape = {
+        "order": tuple(frames["dumbbell_rows"]["label"]),
+        "waves": tuple(waves),
+        "use_holm": use_holm,
+        "title": title,
+        "has_ci": _has_intervals(frames["dumbbell_rows"]),
+    }
+    return ChartParts(_dumbbell_layout, frames, tuple(shape.items()))
+
+
+def diverging_parts(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> ChartParts:
+    """:func:`diverging_bars` as :class:`ChartParts`."""
+    frames = diverging_frames(shares, waves=waves)
+    axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
+    return ChartParts(_diverging_layout, frames, (*axes.items(), ("title", title)))
+
+
 def dumbbell_spec(
     comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
 ) -> dict:
     """:func:`dumbbell_chart` as a Vega-Lite dict, built without Altair after the first call."""
-    frames = dumbbell_frames(comparisons, use_holm=use_holm)
-    order = tuple(frames["dumbbell_rows"]["label"])
-    layout = _layout_dict(_dumbbell_layout, tuple(frames), order=order, waves=tuple(waves),
-                          use_holm=use_holm, title=title,
-                          has_ci=_has_intervals(frames["dumbbell_rows"]))  # fmt: skip
-    return _with_data(layout, frames)
+    return dumbbell_parts(comparisons, waves=waves, use_holm=use_holm, title=title).spec()
 
 
 def diverging_spec(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> dict:
     """:func:`diverging_bars` as a Vega-Lite dict, built without Altair after the first call."""
-    frames = diverging_frames(shares, waves=waves)
-    axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
-    layout = _layout_dict(_diverging_layout, tuple(frames), **axes, title=title)
-    return _with_data(layout, frames)
+    return diverging_parts(shares, waves=waves, title=title).spec()
+
+
+def heatmap_spec(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int, title: str
+) -> dict:
+    """:func:`role_heatmap` as a Vega-Lite dict, built without Altair after the first call."""
+    return heatmap_parts(
+        comparisons, value=value, roles=roles, min_group=min_group, title=title
+    ).spec()
 
 
 @functools.lru_cache(maxsize=256)

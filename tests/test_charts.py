@@ -499,8 +499,10 @@ def test_heatmap_columns_in_role_order_and_formats(role_comparisons: pd.DataFram
     diff = charts.role_heatmap(role_comparisons, value="diff", roles=roles, min_group=5, title="F")
     scene = _scene(diff)
     headers = [t for t in _texts(scene, "axis-label") if isinstance(t, list)]
-    role_headers = [" ".join(h) for h in headers if " ".join(h) in ROLES]
+    role_headers = [" ".join(h[:-1]) for h in headers if " ".join(h[:-1]) in ROLES]
     assert role_headers == roles
+    # Under each role, its n at each wave; every role has a shown cell in the fixture.
+    assert {h[-1] for h in headers if " ".join(h[:-1]) in ROLES} == {"n = 8, 12"}
     texts = _texts(scene)
     assert "+0.25" in texts and "-0.35" in texts  # signed, two decimals
     with pytest.raises(ValueError, match="mean_a"):
@@ -525,7 +527,31 @@ def test_heatmap_text_contrasts_with_the_fill_vega_draws(role_comparisons: pd.Da
 def test_heatmap_tooltip_has_n(role_comparisons: pd.DataFrame) -> None:
     chart = charts.role_heatmap(role_comparisons, value="diff", roles=ROLES, min_group=5, title="F")
     rects = _items(_scene(chart), "rect")
-    assert {_field(r, "n") for r in rects} == {"8 and 12", "2 and 3"}
+    earlier, later = "n (+1 year)", "n (+3 years)"
+    pairs = {(_field(r, earlier), _field(r, later)) for r in rects}
+    # A hidden cell does not give away its small n (2 and 3 in the fixture) in the tooltip.
+    assert pairs == {("8", "12"), ("not shown", "not shown")}
+
+
+def test_heatmap_labels_of_a_hidden_role_do_not_show_its_n(role_comparisons) -> None:
+    hidden = role_comparisons.copy()
+    last = hidden["role"] == ROLES[-1]
+    hidden.loc[last, "suppressed"] = "fewer than 5 responses"
+    hidden.loc[last, ["mean_a", "mean_b", "diff"]] = math.nan
+    chart = charts.role_heatmap(hidden, value="mean_b", roles=ROLES, min_group=5, title="F")
+    headers = [t for t in _texts(_scene(chart), "axis-label") if isinstance(t, list)]
+    by_role = {" ".join(h[:-1]): h[-1] for h in headers if " ".join(h[:-1]) in ROLES}
+    assert by_role[ROLES[-1]] == "n not shown"
+    assert by_role[ROLES[0]] == "n = 8, 12"
+
+
+def test_long_statements_make_taller_rows_instead_of_overlapping() -> None:
+    short = [charts._wrapped("A short statement")]
+    long = [charts._wrapped("word " * 50)]  # 250 characters: six lines of 45
+    assert charts.row_step(short) == charts.ROW_STEP
+    assert charts.row_step(long) >= 6 * charts.LINE_HEIGHT
+    assert charts.row_step(long, bars=2) * 2 >= 6 * charts.LINE_HEIGHT
+    assert charts.row_step(short, bars=2) == charts.BAR_STEP
 
 
 # ------------------------------------------------------------------------------------------
@@ -848,4 +874,11 @@ def test_the_fast_survey_specs_are_the_altair_charts(demo_db) -> None:
     slow = charts.diverging_bars(part, waves=waves, title="How").to_dict()
     fast = charts.diverging_spec(part, waves=waves, title="How")
     assert _same_chart(fast) == _same_chart(slow)
+    in_domain = everything[everything["domain"] == "relationships"]
+    roles = ["All roles", "Team manager", "Other"]
+    for value in ("mean_a", "mean_b", "diff"):
+        kwargs = {"value": value, "roles": roles, "min_group": 5, "title": "By role"}
+        slow = charts.role_heatmap(in_domain, **kwargs).to_dict()
+        fast = charts.heatmap_spec(in_domain, **kwargs)
+        assert _same_chart(fast) == _same_chart(slow), value
     assert charts._layout_dict.cache_info().hits > hits
