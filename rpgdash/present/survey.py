@@ -65,10 +65,21 @@ class SurveyData:
 
 
 def load_survey_data(
-    db: Database, *, site: str | None, wave_a: str, wave_b: str, min_group: int
+    db: Database,
+    *,
+    site: str | None,
+    wave_a: str,
+    wave_b: str,
+    min_group: int,
+    comparisons: pd.DataFrame | None = None,
 ) -> SurveyData:
-    """Read and compare everything the survey panels of one site and pair of waves need."""
+    """Read and compare everything the survey panels of one site and pair of waves need.
+
+    ``comparisons`` may be given when the caller has compared the waves already (the report).
+    """
     pair = (wave_a, wave_b)
+    if comparisons is None:
+        comparisons = api.compare_waves(db, site=site, waves=pair, min_group=min_group)
     return SurveyData(
         site=site,
         wave_a=wave_a,
@@ -76,7 +87,7 @@ def load_survey_data(
         waves=tuple(api.comparable_waves(db)),
         roles=(ALL_ROLES, *queries.roles(db)),
         min_group=min_group,
-        comparisons=api.compare_waves(db, site=site, waves=pair, min_group=min_group),
+        comparisons=comparisons,
         shares=level_shares(add_all_roles(queries.level_counts(db, site=site), label=ALL_ROLES)),
         models=api.compare_domains(db, site=site, waves=pair, min_group=min_group),
         sizes=queries.group_sizes(db, site=site),
@@ -160,11 +171,13 @@ class DomainPanel:
         return next(c for c in self.charts if c.kind == kind)
 
     def sentences(self) -> list[str]:
-        """Every sentence the page shows for this panel, in order (the report shows them too)."""
-        lines = [self.wave_note]
+        """Every sentence the page shows for this panel, in order (the report shows them too).
+
+        The wave note is the page's (and the report's headlines'), so it is not repeated here.
+        """
         if not self.shown:
-            return [*lines, *([self.notice] if self.notice else [])]
-        lines += [self.summary or "", self.meta]
+            return [self.notice] if self.notice else []
+        lines = [self.summary or "", self.meta]
         lines += [s for s in (self.model, self.model_caveat) if s]
         for chart in self.charts:
             lines += [chart.takeaway, chart.how_to_read]
@@ -360,13 +373,15 @@ def caveat_sentences(data: SurveyData) -> tuple[str, ...]:
     )
 
 
-def model_sentences(data: SurveyData, domain: str) -> tuple[str | None, str | None]:
+def model_sentences(
+    models: pd.DataFrame, domain: str, wave_a: str, wave_b: str
+) -> tuple[str | None, str | None]:
     """The set's proportional-odds model sentence and its caveat (All roles only)."""
-    row = data.models[data.models["domain"] == domain]
+    row = models[models["domain"] == domain]
     if row.empty:
         return None, None
     # The model is adjusted for statement and role already: "across the set" says it pools.
-    sentence = narrative.model_sentence(row.iloc[0], data.wave_a, data.wave_b, scope=MODEL_SCOPE)
+    sentence = narrative.model_sentence(row.iloc[0], wave_a, wave_b, scope=MODEL_SCOPE)
     return sentence, (narrative.DOMAIN_MODEL_CAVEAT if sentence else None)
 
 
@@ -461,9 +476,16 @@ def build_role_breakdown(data: SurveyData, domain: str, adjust: str = "none") ->
 
 
 def build_domain_panels(
-    data: SurveyData, domain: str, adjust: bool | str = "none"
+    data: SurveyData,
+    domain: str,
+    adjust: bool | str = "none",
+    *,
+    roles: Sequence[str] | None = None,
 ) -> dict[str, DomainPanel]:
-    """Every job role's panel for one domain, in one pass (``data.roles`` order)."""
+    """Every job role's panel for one domain, in one pass (``data.roles`` order).
+
+    ``roles`` limits the panels built (the report needs one); by default every role's.
+    """
     adjust = narrative.adjustment(adjust).key
     registered = domains.domain(domain)
     in_domain = data.comparisons[data.comparisons["domain"] == domain]
@@ -472,7 +494,7 @@ def build_domain_panels(
         (data.shares["domain"] == domain) & data.shares["wave"].isin([data.wave_a, data.wave_b])
     ]
     shares_by_role = {str(r): g for r, g in shares.groupby("role", sort=False)}
-    model, model_caveat = model_sentences(data, domain)
+    model, model_caveat = model_sentences(data.models, domain, data.wave_a, data.wave_b)
     common = {
         "domain": domain,
         "title": registered.title,
@@ -486,7 +508,8 @@ def build_domain_panels(
         "caveats": caveat_sentences(data),
         "roles": build_role_breakdown(data, domain, adjust),
     }
-    roles = list(dict.fromkeys([*data.roles, *by_role]))
+    if roles is None:
+        roles = list(dict.fromkeys([*data.roles, *by_role]))
     panels = {}
     for role in roles:
         comp = by_role.get(role)
@@ -574,22 +597,4 @@ def build_domain_panel(
 ) -> DomainPanel:
     """One role's panel, reading the database (the page builds every role's at once)."""
     data = load_survey_data(db, site=site, wave_a=wave_a, wave_b=wave_b, min_group=min_group)
-    panels = build_domain_panels(data, domain, adjust)
-    if role in panels:
-        return panels[role]
-    return DomainPanel(
-        **{
-            **vars(panels[ALL_ROLES]),
-            "role": role,
-            "status": "empty",
-            "notice": f"No answers from {role} are stored for this set of statements yet.",
-            "summary": None,
-            "n": None,
-            "model": None,
-            "model_caveat": None,
-            "charts": (),
-            "table": None,
-            "statistics": None,
-            "download": None,
-        }
-    )
+    return build_domain_panels(data, domain, adjust, roles=[role])[role]
