@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -187,10 +186,16 @@ def wrap_label(text: str, width: int = 45) -> list[str]:
     return lines or [""]
 
 
+@functools.lru_cache(maxsize=4096)
 def _wrapped(text: str, width: int = 45) -> str:
-    """Newline-joined :func:`wrap_label`, split again into lines by ``_MULTILINE``."""
+    """Newline-joined :func:`wrap_label`, split again into lines by ``_MULTILINE``.
+
+    Cached: the same statements and roles are wrapped for every chart of every page."""
     return "\n".join(wrap_label(text, width))
 
+
+#: A column naming the group (job role) of each row, when many groups' charts are built at once.
+GROUP = "_group"
 
 # Vega expression that turns a newline-joined label back into a list of lines.
 _MULTILINE = "split(datum.value, '\\n')"
@@ -249,6 +254,7 @@ def contrast_ratio(colour_a: str, colour_b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@functools.lru_cache(maxsize=1024)
 def text_colour_on(fill: str) -> str:
     """Dark or white text, whichever contrasts more with ``fill``."""
     dark, light = contrast_ratio(fill, ON_FILL_DARK), contrast_ratio(fill, LIGHT_TEXT)
@@ -430,6 +436,8 @@ def _dumbbell_points(rows: pd.DataFrame, side: Literal["a", "b"]) -> pd.DataFram
         for lo, hi in zip(out["ci_lo"], out["ci_hi"], strict=True)
     ]
     out["pct_agree"] = rows[f"pct_{side}"]
+    if GROUP in rows:  # rows of many groups at once (see _by_group)
+        out[GROUP] = rows[GROUP]
     return out[out["mean"].notna()].reset_index(drop=True)
 
 
@@ -470,7 +478,9 @@ def dumbbell_chart(
 
 def _has_intervals(rows: pd.DataFrame) -> bool:
     """Whether any row carries a confidence interval for a mean."""
-    return bool(len(rows)) and bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any())
+    return any(
+        not math.isnan(v) for c in ("lo_a", "hi_a", "lo_b", "hi_b") for v in rows[c].tolist()
+    )
 
 
 def dumbbell_frames(comparisons: pd.DataFrame, *, use_holm: bool | str) -> dict[str, pd.DataFrame]:
@@ -601,47 +611,75 @@ def _dumbbell_layout(
     )
 
 
-def _likert_segments(shares: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
+def _likert_segments(
+    shares: pd.DataFrame, waves: Sequence[str], *, group: str | None = None
+) -> pd.DataFrame:
     """Start/end (in %) of each answer level, disagree levels left of 0 and agree right.
 
     One row per statement, wave and level 1-4, statements in input order, then waves in
-    ``waves`` order (others after), then level.
+    ``waves`` order (others after), then level. With ``group`` (a column such as the job
+    role), the rows of every group at once, each group's in that order, and a :data:`GROUP`
+    column. Plain Python over the rows: a few hundred rows, where pandas' grouping of text
+    keys cost far more than the arithmetic.
     """
-    keys = ["statement", "wave"]
-    levels = list(range(1, 5))
-    grouped = shares.groupby([*keys, "score"], sort=False)
-    share = grouped["share"].sum().unstack("score").reindex(columns=levels).fillna(0.0) * 100
-    count = grouped["n"].sum().unstack("score").reindex(columns=levels).fillna(0).astype(int)
-    n_total = shares.groupby(keys, sort=False)["n_total"].max().astype(int)
-    pct = share.to_numpy()
-    starts = np.column_stack([-(pct[:, 0] + pct[:, 1]), -pct[:, 1], np.zeros(len(pct)), pct[:, 2]])
-    rows = len(share)
-    statement = np.repeat(share.index.get_level_values("statement").to_numpy(), 4)
-    wave = np.repeat(share.index.get_level_values("wave").to_numpy(), 4)
-    score = np.tile(levels, rows)
-    labels = {text: _wrapped(text) for text in dict.fromkeys(statement)}
-    out = pd.DataFrame(
-        {
-            "statement": statement,
-            "label": [labels[text] for text in statement],
-            "wave": wave,
-            "score": score,
-            "level": [SCALE_LABELS[k] for k in score],
-            "x_start": starts.ravel().astype(float),
-            "x_end": (starts + pct).ravel().astype(float),
-            "percent": pct.ravel().astype(float),
-            "n": count.reindex(share.index).to_numpy().ravel().astype(int),
-            "n_total": np.repeat(n_total.reindex(share.index).to_numpy(), 4).astype(int),
-            "text_colour": [LIKERT_TEXT_COLOURS[k] for k in score],
-            "pct_agree": np.repeat(pct[:, 2] + pct[:, 3], 4).astype(float),
-            "pct_disagree": np.repeat(pct[:, 0] + pct[:, 1], 4).astype(float),
-        }
-    )
-    statements = {text: i for i, text in enumerate(dict.fromkeys(shares["statement"]))}
+    columns = [shares[c].tolist() for c in ("statement", "wave", "score", "n", "share", "n_total")]
+    keys = shares[group].tolist() if group is not None else [None] * len(shares)
+    first: dict[tuple, int] = {}  # (group, statement) -> order of first appearance
+    cells: dict[tuple, list] = {}  # (group, statement, wave) -> [shares, counts, n_total]
+    for key, statement, wave, score, n, share, n_total in zip(keys, *columns, strict=True):
+        first.setdefault((key, statement), len(first))
+        cell = cells.setdefault((key, statement, wave), [[0.0] * 4, [0] * 4, 0])
+        level = int(score) - 1
+        if 0 <= level < 4:
+            cell[0][level] += 0.0 if pd.isna(share) else float(share)
+            cell[1][level] += 0 if pd.isna(n) else int(n)
+        if not pd.isna(n_total):
+            cell[2] = max(cell[2], int(n_total))
     wave_rank = {w: i for i, w in enumerate(waves)}
-    out["_s"] = out["statement"].map(statements)
-    out["_w"] = out["wave"].map(lambda w: wave_rank.get(w, len(wave_rank)))
-    return out.sort_values(["_s", "_w", "score"]).drop(columns=["_s", "_w"]).reset_index(drop=True)
+    ordered = sorted(cells, key=lambda k: (first[k[0], k[1]], wave_rank.get(k[2], len(wave_rank))))
+    out: dict[str, list] = {name: [] for name in _SEGMENT_COLUMNS}
+    for key, statement, wave in ordered:
+        share, count, n_total = cells[key, statement, wave]
+        pct = [100 * v for v in share]
+        starts = [-(pct[0] + pct[1]), -pct[1], 0.0, pct[2]]
+        for level in range(4):
+            out["statement"].append(statement)
+            out["label"].append(_wrapped(statement))
+            out["wave"].append(wave)
+            out["score"].append(level + 1)
+            out["level"].append(SCALE_LABELS[level + 1])
+            out["x_start"].append(float(starts[level]))
+            out["x_end"].append(float(starts[level] + pct[level]))
+            out["percent"].append(float(pct[level]))
+            out["n"].append(count[level])
+            out["n_total"].append(n_total)
+            out["text_colour"].append(LIKERT_TEXT_COLOURS[level + 1])
+            out["pct_agree"].append(float(pct[2] + pct[3]))
+            out["pct_disagree"].append(float(pct[0] + pct[1]))
+            out[GROUP].append(key)
+    frame = pd.DataFrame(out)
+    frame["score"] = frame["score"].astype(int)
+    frame["n"] = frame["n"].astype(int)
+    frame["n_total"] = frame["n_total"].astype(int)
+    return frame if group is not None else frame.drop(columns=GROUP)
+
+
+_SEGMENT_COLUMNS = (
+    "statement",
+    "label",
+    "wave",
+    "score",
+    "level",
+    "x_start",
+    "x_end",
+    "percent",
+    "n",
+    "n_total",
+    "text_colour",
+    "pct_agree",
+    "pct_disagree",
+    GROUP,
+)
 
 
 def diverging_bars(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> alt.LayerChart:
@@ -790,65 +828,91 @@ _HEATMAP_DOMAINS: dict[str, tuple[float, float, float]] = {
 def _heatmap_cells(
     comparisons: pd.DataFrame, value: str, roles: Sequence[str], min_group: int
 ) -> pd.DataFrame:
-    """One row per (statement, role) cell: number or suppression text, fill and text colour."""
+    """One row per (statement, role) cell: number or suppression text, fill and text colour.
+
+    Plain Python over the rows (a few dozen cells): pandas' per-column overhead was most of
+    the cost of a page's three heatmaps.
+    """
     kind = "diff" if value == "diff" else "mean"
-    data = comparisons[comparisons["role"].isin(list(roles))].reset_index(drop=True)
-    numbers = pd.to_numeric(data[value], errors="coerce")
-    hidden = numbers.isna() | pd.Series([_is_suppressed(s) for s in data["suppressed"]])
+    wanted = set(roles)
+    keep = [r in wanted for r in comparisons["role"].tolist()]
+    data = comparisons[keep]
+    names = ("statement", "role", value, "suppressed", "n_a", "n_b")
+    rows = list(zip(*(data[c].tolist() for c in names), strict=True))
     spec = "+.2f" if kind == "diff" else ".1f"
-    # round(...) + 0.0 turns -0.001 into +0.00 rather than -0.00.
-    cell_text = [
-        f"fewer than {min_group}\nresponses" if hide else format(round(v, 2) + 0.0, spec)
-        for hide, v in zip(hidden, numbers, strict=True)
-    ]
-    fills = [
-        SUPPRESSED_FILL if hide else _heatmap_fill(v, kind)
-        for hide, v in zip(hidden, numbers, strict=True)
-    ]
-    n_a = _hidden_n(data["n_a"], hidden)
-    n_b = _hidden_n(data["n_b"], hidden)
-    columns = _role_columns(data, roles, hidden)
-    return pd.DataFrame(
-        {
-            "statement": data["statement"],
-            "label": [_wrapped(s) for s in data["statement"]],
-            "role": data["role"],
-            "role_label": [columns[r] for r in data["role"]],
-            "shown": numbers.where(~hidden),
-            "status": ["suppressed" if hide else "shown" for hide in hidden],
-            "cell_text": cell_text,
-            "fill": fills,
-            "text_colour": [text_colour_on(f) for f in fills],
-            "value_text": [t.replace("\n", " ") for t in cell_text],
-            "n_a": n_a,
-            "n_b": n_b,
-        }
-    )
+    cells: dict[str, list] = {name: [] for name in _CELL_COLUMNS}
+    best: dict[str, list] = {}  # role -> [max n_a, max n_b] over its shown cells
+    for statement, role, number, suppressed, n_a, n_b in rows:
+        number = _as_float(number)
+        hide = math.isnan(number) or _is_suppressed(suppressed)
+        # round(...) + 0.0 turns -0.001 into +0.00 rather than -0.00.
+        text = (
+            f"fewer than {min_group}\nresponses" if hide else format(round(number, 2) + 0.0, spec)
+        )
+        fill = SUPPRESSED_FILL if hide else _heatmap_fill(number, kind)
+        if not hide:
+            top = best.setdefault(role, [math.nan, math.nan])
+            for i, n in enumerate((_as_float(n_a), _as_float(n_b))):
+                top[i] = n if math.isnan(top[i]) else max(top[i], n)
+        cells["statement"].append(statement)
+        cells["label"].append(_wrapped(statement))
+        cells["role"].append(role)
+        cells["shown"].append(math.nan if hide else number)
+        cells["status"].append("suppressed" if hide else "shown")
+        cells["cell_text"].append(text)
+        cells["fill"].append(fill)
+        cells["text_colour"].append(text_colour_on(fill))
+        cells["value_text"].append(text.replace("\n", " "))
+        cells["n_a"].append(_n_text(n_a, hide))
+        cells["n_b"].append(_n_text(n_b, hide))
+    columns = _role_columns(best, roles)
+    cells["role_label"] = [columns[r] for r in cells["role"]]
+    frame = pd.DataFrame(cells)
+    frame["shown"] = frame["shown"].astype(float)
+    return frame
 
 
-def _hidden_n(values: pd.Series, hidden: pd.Series) -> list[str]:
-    """Answers per cell as text; a hidden cell's n is not shown either (it would tell)."""
-    return [
-        "not shown" if hide or v is None or pd.isna(v) else f"{int(v)}"
-        for hide, v in zip(hidden, values, strict=True)
-    ]
+_CELL_COLUMNS = (
+    "statement",
+    "label",
+    "role",
+    "role_label",
+    "shown",
+    "status",
+    "cell_text",
+    "fill",
+    "text_colour",
+    "value_text",
+    "n_a",
+    "n_b",
+)
 
 
-def _role_columns(data: pd.DataFrame, roles: Sequence[str], hidden: pd.Series) -> dict[str, str]:
+def _as_float(value: Any) -> float:
+    """A number as a float; NaN for None, NA and anything that is not a number."""
+    try:
+        return math.nan if value is None or pd.isna(value) else float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _n_text(value: Any, hide: bool) -> str:
+    """Answers in a cell as text; a hidden cell's n is not shown either (it would tell)."""
+    n = _as_float(value)
+    return "not shown" if hide or math.isnan(n) else f"{int(n)}"
+
+
+def _role_columns(best: Mapping[str, list], roles: Sequence[str]) -> dict[str, str]:
     """Each role's column label: its name wrapped, then "n = 9, 12" (answers at each wave).
 
     The n is the most answered statement's count in each wave; a hidden role's reads "n not
     shown", so the label never gives away the size of a small group.
     """
-    shown = data[~hidden.to_numpy()]
     labels = {}
     for role in roles:
-        rows = shown[shown["role"] == role]
-        n_a, n_b = (pd.to_numeric(rows[c], errors="coerce").max() for c in ("n_a", "n_b"))
+        n_a, n_b = best.get(role, [math.nan, math.nan])
         counts = (
-            "n not shown"
-            if rows.empty or pd.isna(n_a) or pd.isna(n_b)
-            else f"n = {int(n_a)}, {int(n_b)}"
+            "n not shown" if math.isnan(n_a) or math.isnan(n_b) else f"n = {int(n_a)}, {int(n_b)}"
         )
         labels[role] = f"{_wrapped(role, 14)}\n{counts}"
     return labels
@@ -1818,6 +1882,64 @@ def diverging_parts(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -
     frames = diverging_frames(shares, waves=waves)
     axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
     return ChartParts(_diverging_layout, frames, (*axes.items(), ("title", title)))
+
+
+def _by_group(frame: pd.DataFrame, groups: Sequence[Any]) -> dict[Any, pd.DataFrame]:
+    """``frame`` split by its :data:`GROUP` column, each part as if built on its own."""
+    positions: dict[Any, list[int]] = {key: [] for key in groups}
+    for i, key in enumerate(frame[GROUP].tolist()):
+        positions.setdefault(key, []).append(i)
+    rest = frame.drop(columns=GROUP)
+    return {key: rest.take(positions[key]).reset_index(drop=True) for key in groups}
+
+
+def dumbbell_parts_by(
+    comparisons: pd.DataFrame,
+    by: str,
+    *,
+    waves: Sequence[str],
+    use_holm: bool | str,
+    title: str,
+) -> dict[Any, ChartParts]:
+    """:func:`dumbbell_parts` for each value of the column ``by`` (job role), in one pass.
+
+    The same charts as calling :func:`dumbbell_parts` on each group's rows (a test checks),
+    with the frames built once for all groups: small-frame overhead was most of the cost.
+    """
+    groups = list(dict.fromkeys(comparisons[by]))
+    rows = _dumbbell_rows(comparisons, use_holm)
+    rows[GROUP] = comparisons[by].to_numpy()
+    split = {
+        "dumbbell_rows": _by_group(rows, groups),
+        "dumbbell_a": _by_group(_dumbbell_points(rows, "a"), groups),
+        "dumbbell_b": _by_group(_dumbbell_points(rows, "b"), groups),
+    }
+    out = {}
+    for key in groups:
+        frames = {name: split[name][key] for name in split}
+        shape = {
+            "order": tuple(frames["dumbbell_rows"]["label"]),
+            "waves": tuple(waves),
+            "use_holm": use_holm,
+            "title": title,
+            "has_ci": _has_intervals(frames["dumbbell_rows"]),
+        }
+        out[key] = ChartParts(_dumbbell_layout, frames, tuple(shape.items()))
+    return out
+
+
+def diverging_parts_by(
+    shares: pd.DataFrame, by: str, *, waves: Sequence[str], title: str
+) -> dict[Any, ChartParts]:
+    """:func:`diverging_parts` for each value of the column ``by`` (job role), in one pass."""
+    groups = list(dict.fromkeys(shares[by]))
+    segments = _by_group(_likert_segments(shares, waves, group=by), groups)
+    out = {}
+    for key in groups:
+        frames = {"likert_segments": segments[key]}
+        axes = {name: tuple(value) for name, value in _diverging_axes(frames, waves).items()}
+        out[key] = ChartParts(_diverging_layout, frames, (*axes.items(), ("title", title)))
+    return out
 
 
 def dumbbell_spec(

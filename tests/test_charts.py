@@ -21,6 +21,7 @@ from rpgdash import charts, queries
 
 W1, W3 = "+1 year", "+3 years"
 WAVES = [W1, W3]
+WAVES_DEMO = ["+1 year", "+3 years"]
 S1 = "The RPG has helped me to develop better understanding of complex problems in my cases"
 S2 = "The RPG has helped me to manage the emotional strain of my work more easily"
 S3 = "The RPG has strengthened my professional identity"
@@ -882,3 +883,27 @@ def test_the_fast_survey_specs_are_the_altair_charts(demo_db) -> None:
         fast = charts.heatmap_spec(in_domain, **kwargs)
         assert _same_chart(fast) == _same_chart(slow), value
     assert charts._layout_dict.cache_info().hits > hits
+
+
+def test_building_every_role_at_once_gives_each_roles_own_chart(demo_db) -> None:
+    from rpgdash.stats import add_all_roles, level_shares
+
+    everything = rpgdash.compare_waves(demo_db)
+    comp = everything[everything["domain"] == "professional"]
+    shares = level_shares(add_all_roles(queries.level_counts(demo_db), label="All roles"))
+    shares = shares[(shares["domain"] == "professional") & shares["wave"].isin(WAVES_DEMO)]
+    kwargs = {"waves": WAVES_DEMO, "use_holm": "bh", "title": "T"}
+    dumbbells = charts.dumbbell_parts_by(comp, "role", **kwargs)
+    divergings = charts.diverging_parts_by(shares, "role", waves=WAVES_DEMO, title="D")
+    roles = list(dict.fromkeys(comp["role"]))
+    assert list(dumbbells) == roles and len(roles) == 7
+    for role in roles:
+        own = comp[comp["role"] == role].reset_index(drop=True)
+        alone = charts.dumbbell_parts(own, **kwargs)
+        assert dumbbells[role].shape == alone.shape, role
+        assert dumbbells[role].spec() == alone.spec(), role
+        part = shares[shares["role"] == role]
+        alone = charts.diverging_parts(part, waves=WAVES_DEMO, title="D")
+        assert divergings[role].spec() == alone.spec(), role
+    # and the role's own rows differ from another's (the comparison is not vacuous)
+    assert dumbbells["Team manager"].spec() != dumbbells["Social worker"].spec()

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from rpgdash import api, queries
-from rpgdash.charts import ChartParts, diverging_parts, dumbbell_parts, heatmap_parts
+from rpgdash.charts import (
+    ChartParts,
+    diverging_parts,
+    diverging_parts_by,
+    dumbbell_parts_by,
+    heatmap_parts,
+)
 from rpgdash.db import Database
 from rpgdash.present import domains, narrative
 from rpgdash.present import format as fmt
@@ -493,8 +499,17 @@ def build_domain_panels(
     shares = data.shares[
         (data.shares["domain"] == domain) & data.shares["wave"].isin([data.wave_a, data.wave_b])
     ]
-    shares_by_role = {str(r): g for r, g in shares.groupby("role", sort=False)}
     model, model_caveat = model_sentences(data.models, domain, data.wave_a, data.wave_b)
+    # Every role's chart data in one pass: per-role pandas work was most of the build time.
+    waves = list(data.waves) or [data.wave_a, data.wave_b]
+    dumbbells = dumbbell_parts_by(
+        in_domain,
+        "role",
+        waves=waves,
+        use_holm=adjust if adjust != "none" else False,
+        title=f"Mean agreement, {data.wave_a} and {data.wave_b}",
+    )
+    divergings = diverging_parts_by(shares, "role", waves=waves, title="How people answered")
     common = {
         "domain": domain,
         "title": registered.title,
@@ -526,9 +541,12 @@ def build_domain_panels(
             notice = hidden_notice(role, data, str(comp["suppressed"].dropna().iloc[0]))
             panels[role] = DomainPanel(role=role, status="hidden", notice=notice, **common)
             continue
+        diverging = divergings.get(role) or diverging_parts(
+            shares.iloc[:0], waves=waves, title="How people answered"
+        )
         panels[role] = _shown_panel(
             comp,
-            shares_by_role.get(role, shares.iloc[:0]),
+            (dumbbells[role], diverging),
             data,
             role=role,
             adjust=adjust,
@@ -540,7 +558,7 @@ def build_domain_panels(
 
 def _shown_panel(
     comp: pd.DataFrame,
-    shares: pd.DataFrame,
+    parts: tuple[ChartParts, ChartParts],
     data: SurveyData,
     *,
     role: str,
@@ -550,25 +568,19 @@ def _shown_panel(
 ) -> DomainPanel:
     shown = comp[comp["suppressed"].isna()]
     summary = narrative.domain_summary(comp, use_holm=adjust)
-    waves = list(data.waves) or [data.wave_a, data.wave_b]
     dumbbell = SurveyChart(
         "dumbbell",
         dumbbell_takeaway(shown, data.wave_a, data.wave_b),
         how_to_read("dumbbell"),
         summary,
-        dumbbell_parts(
-            comp,
-            waves=waves,
-            use_holm=adjust if adjust != "none" else False,
-            title=f"Mean agreement, {data.wave_a} and {data.wave_b}",
-        ),
+        parts[0],
     )
     diverging = SurveyChart(
         "diverging",
         diverging_takeaway(shown, data.wave_a, data.wave_b),
         how_to_read("diverging"),
         DIVERGING_ALT,
-        diverging_parts(shares, waves=waves, title="How people answered"),
+        parts[1],
     )
     return DomainPanel(
         role=role,
