@@ -433,10 +433,30 @@ def _role_rows(
     return pd.DataFrame(rows, columns=columns)
 
 
+def heatmap_chart(
+    data: SurveyData, domain: str, measure: str, *, in_domain: pd.DataFrame | None = None
+) -> SurveyChart:
+    """The role heatmap of one measure ("mean_b", "mean_a" or "diff") with its takeaway."""
+    if in_domain is None:
+        in_domain = data.comparisons[data.comparisons["domain"] == domain]
+    roles = [r for r in data.roles if r in set(in_domain["role"])] or list(data.roles)
+    hidden = tuple(
+        dict.fromkeys(in_domain.loc[in_domain["suppressed"].notna(), "role"].astype(str))
+    )
+    takeaway = heatmap_takeaway(in_domain, measure, data.wave_a, data.wave_b, hidden)
+    parts = heatmap_parts(
+        in_domain,
+        value=measure,
+        roles=roles,
+        min_group=data.min_group,
+        title=HEATMAP_TITLES["diff" if measure == "diff" else "mean"],
+    )
+    return SurveyChart("heatmap", takeaway, how_to_read("heatmap"), takeaway, parts)
+
+
 def build_role_breakdown(data: SurveyData, domain: str, adjust: str = "none") -> RoleBreakdown:
     """The by-role heatmaps (each measure), hidden roles and the role summary of a domain."""
     in_domain = data.comparisons[data.comparisons["domain"] == domain]
-    roles = [r for r in data.roles if r in set(in_domain["role"])] or list(data.roles)
     hidden = tuple(
         dict.fromkeys(in_domain.loc[in_domain["suppressed"].notna(), "role"].astype(str))
     )
@@ -445,17 +465,7 @@ def build_role_breakdown(data: SurveyData, domain: str, adjust: str = "none") ->
         "mean_a": f"Mean at {data.wave_a}",
         "diff": "Change between waves",
     }
-    charts = {}
-    for measure in MEASURES:
-        takeaway = heatmap_takeaway(in_domain, measure, data.wave_a, data.wave_b, hidden)
-        parts = heatmap_parts(
-            in_domain,
-            value=measure,
-            roles=roles,
-            min_group=data.min_group,
-            title=HEATMAP_TITLES["diff" if measure == "diff" else "mean"],
-        )
-        charts[measure] = SurveyChart("heatmap", takeaway, how_to_read("heatmap"), takeaway, parts)
+    charts = {m: heatmap_chart(data, domain, m, in_domain=in_domain) for m in MEASURES}
     note = (
         None
         if not hidden

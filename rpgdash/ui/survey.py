@@ -9,7 +9,7 @@ look-up; :func:`domain_view` then caches the one role on its own, so reruns unpi
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pyarrow as pa
@@ -28,11 +28,15 @@ from rpgdash.stats import add_all_roles, level_shares
 @dataclass(frozen=True)
 class DomainView:
     """A panel and what drawing it needs: Vega-Lite specs (datasets already Arrow) by chart
-    kind, and the statistics table as Arrow (Streamlit sends both as they are)."""
+    kind, the statistics table as Arrow (Streamlit sends both as they are), and the two
+    ``st.table`` tables with their text already escaped. Cached per role, so every rerun
+    unpickles it: :func:`_view` leaves out the chart frames the specs already carry."""
 
     panel: present.DomainPanel
     specs: dict[str, dict]
     statistics: pa.Table | None
+    table: pd.DataFrame | None
+    roles_table: pd.DataFrame
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -85,14 +89,27 @@ def page_spec(parts: ChartParts) -> dict:
     return spec
 
 
+def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
+    parts = chart.parts
+    return replace(chart, parts=ChartParts(parts.build, {}, parts.shape))
+
+
 def _view(panel: present.DomainPanel) -> DomainView:
     specs = {c.kind: page_spec(c.parts) for c in panel.charts}
-    table = (
+    statistics = (
         None
         if panel.statistics is None
         else pa.Table.from_pandas(panel.statistics, preserve_index=False)
     )
-    return DomainView(panel, specs, table)
+    roles = panel.roles
+    slim = replace(
+        panel,
+        charts=tuple(_without_frames(c) for c in panel.charts),
+        statistics=None,
+        roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
+    )
+    table = None if panel.table is None else ui.text_table(panel.table)
+    return DomainView(slim, specs, statistics, table, ui.text_table(roles.table))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -136,8 +153,8 @@ def heatmap_spec(
     measure: str,
 ) -> dict:
     """The role heatmap of one measure as a page-ready spec (independent of the role filter)."""
-    view = domain_view(db_path, site, pair, adjust, min_group, domain, ui.ALL_ROLES)
-    return page_spec(view.panel.roles.charts[measure].parts)
+    chart = present.heatmap_chart(survey_data(db_path, site, pair, min_group), domain, measure)
+    return page_spec(chart.parts)
 
 
 def _how_to_read(text: str) -> None:
@@ -213,11 +230,11 @@ def domain_page(domain: str) -> None:
     _chart(breakdown.charts[measure], spec)
     if breakdown.hidden_note:
         st.caption(ui.as_text(breakdown.hidden_note))
-    st.table(ui.text_table(breakdown.table), hide_index=True)
+    st.table(view.roles_table, hide_index=True)
     st.caption(ui.as_text(breakdown.caption) + ".")
 
     st.markdown("## Results table")
-    st.table(ui.text_table(panel.table), hide_index=True)
+    st.table(view.table, hide_index=True)
     with st.expander("All statistics", icon=":material/table_view:"):
         st.dataframe(view.statistics, hide_index=True, width="stretch")
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
