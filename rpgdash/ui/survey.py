@@ -35,8 +35,8 @@ class DomainView:
     panel: present.DomainPanel
     specs: dict[str, dict]
     statistics: pa.Table | None
-    table: pd.DataFrame | None
-    roles_table: pd.DataFrame
+    table: pa.Table | None
+    roles_table: pa.Table
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -96,11 +96,7 @@ def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
 
 def _view(panel: present.DomainPanel) -> DomainView:
     specs = {c.kind: page_spec(c.parts) for c in panel.charts}
-    statistics = (
-        None
-        if panel.statistics is None
-        else pa.Table.from_pandas(panel.statistics, preserve_index=False)
-    )
+    statistics = None if panel.statistics is None else _arrow(panel.statistics)
     roles = panel.roles
     slim = replace(
         panel,
@@ -108,8 +104,12 @@ def _view(panel: present.DomainPanel) -> DomainView:
         statistics=None,
         roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
     )
-    table = None if panel.table is None else ui.text_table(panel.table)
-    return DomainView(slim, specs, statistics, table, ui.text_table(roles.table))
+    table = None if panel.table is None else _arrow(ui.text_table(panel.table))
+    return DomainView(slim, specs, statistics, table, _arrow(ui.text_table(roles.table)))
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
