@@ -18,7 +18,6 @@ from rpgdash import (
     api,
     charts,
     evidence,
-    headlines,
     mdc_icons,
     model,
     narrative,
