@@ -15,10 +15,10 @@ import functools
 import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -32,10 +32,13 @@ __all__ = [
     "SPC_STROKE_COLOURS",
     "WAVE_COLOURS",
     "WAVE_SHAPES",
+    "ChartParts",
     "contrast_ratio",
     "diverging_bars",
+    "diverging_parts",
     "diverging_spec",
     "dumbbell_chart",
+    "dumbbell_parts",
     "dumbbell_spec",
     "event_rules",
     "month_axis",
@@ -43,6 +46,8 @@ __all__ = [
     "fixed_width",
     "indicator_sparkline",
     "level_change_scan_chart",
+    "heatmap_parts",
+    "heatmap_spec",
     "role_heatmap",
     "spc_chart",
     "text_colour_on",
@@ -153,6 +158,7 @@ EVENT_LABEL_ROWS = (-4, -17, -30)
 SIGNIFICANCE_TEST = "Mann-Whitney U, two-sided"
 ROW_STEP = 46  # px per statement row; fits three lines of 11 px labels
 BAR_STEP = 22  # px per wave bar within a statement row of the diverging bars
+LINE_HEIGHT = 13  # px per line of a wrapped statement label
 LABEL_LIMIT = 330  # px for wrapped statement labels (45 characters at 11 px)
 TITLE_WIDTH = 95  # characters before a title wraps onto a second line
 # Monthly and yearly charts fill the page's width, down to about 340 px on a phone: their
@@ -180,13 +186,32 @@ def wrap_label(text: str, width: int = 45) -> list[str]:
     return lines or [""]
 
 
+@functools.lru_cache(maxsize=4096)
 def _wrapped(text: str, width: int = 45) -> str:
-    """Newline-joined :func:`wrap_label`, split again into lines by ``_MULTILINE``."""
+    """Newline-joined :func:`wrap_label`, split again into lines by ``_MULTILINE``.
+
+    Cached: the same statements and roles are wrapped for every chart of every page."""
     return "\n".join(wrap_label(text, width))
 
 
+#: A column naming the group (job role) of each row, when many groups' charts are built at once.
+GROUP = "_group"
+
 # Vega expression that turns a newline-joined label back into a list of lines.
 _MULTILINE = "split(datum.value, '\\n')"
+
+
+def row_step(labels: Sequence[str], *, bars: int = 1) -> int:
+    """Pixels per row (or per bar, ``bars`` to a row) so wrapped labels never overlap.
+
+    Three lines fit :data:`ROW_STEP`; a longer statement (an uploaded one may run to five
+    lines) makes every row taller rather than spilling into its neighbour.
+    """
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+    needed = lines * LINE_HEIGHT + 8
+    if bars > 1:
+        return max(BAR_STEP, math.ceil(needed / bars))
+    return max(ROW_STEP, needed)
 
 
 def wave_scale(waves: Sequence[str]) -> alt.Scale:
@@ -229,6 +254,7 @@ def contrast_ratio(colour_a: str, colour_b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@functools.lru_cache(maxsize=1024)
 def text_colour_on(fill: str) -> str:
     """Dark or white text, whichever contrasts more with ``fill``."""
     dark, light = contrast_ratio(fill, ON_FILL_DARK), contrast_ratio(fill, LIGHT_TEXT)
@@ -410,6 +436,8 @@ def _dumbbell_points(rows: pd.DataFrame, side: Literal["a", "b"]) -> pd.DataFram
         for lo, hi in zip(out["ci_lo"], out["ci_hi"], strict=True)
     ]
     out["pct_agree"] = rows[f"pct_{side}"]
+    if GROUP in rows:  # rows of many groups at once (see _by_group)
+        out[GROUP] = rows[GROUP]
     return out[out["mean"].notna()].reset_index(drop=True)
 
 
@@ -450,7 +478,9 @@ def dumbbell_chart(
 
 def _has_intervals(rows: pd.DataFrame) -> bool:
     """Whether any row carries a confidence interval for a mean."""
-    return bool(len(rows)) and bool(rows[["lo_a", "hi_a", "lo_b", "hi_b"]].notna().any().any())
+    return any(
+        not math.isnan(v) for c in ("lo_a", "hi_a", "lo_b", "hi_b") for v in rows[c].tolist()
+    )
 
 
 def dumbbell_frames(comparisons: pd.DataFrame, *, use_holm: bool | str) -> dict[str, pd.DataFrame]:
@@ -576,52 +606,80 @@ def _dumbbell_layout(
             title=_title(title, subtitle),
             width="container",
             autosize=FIT_WIDTH,
-            height=alt.Step(ROW_STEP),
+            height=alt.Step(row_step(order)),
         )
     )
 
 
-def _likert_segments(shares: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
+def _likert_segments(
+    shares: pd.DataFrame, waves: Sequence[str], *, group: str | None = None
+) -> pd.DataFrame:
     """Start/end (in %) of each answer level, disagree levels left of 0 and agree right.
 
     One row per statement, wave and level 1-4, statements in input order, then waves in
-    ``waves`` order (others after), then level.
+    ``waves`` order (others after), then level. With ``group`` (a column such as the job
+    role), the rows of every group at once, each group's in that order, and a :data:`GROUP`
+    column. Plain Python over the rows: a few hundred rows, where pandas' grouping of text
+    keys cost far more than the arithmetic.
     """
-    keys = ["statement", "wave"]
-    levels = list(range(1, 5))
-    grouped = shares.groupby([*keys, "score"], sort=False)
-    share = grouped["share"].sum().unstack("score").reindex(columns=levels).fillna(0.0) * 100
-    count = grouped["n"].sum().unstack("score").reindex(columns=levels).fillna(0).astype(int)
-    n_total = shares.groupby(keys, sort=False)["n_total"].max().astype(int)
-    pct = share.to_numpy()
-    starts = np.column_stack([-(pct[:, 0] + pct[:, 1]), -pct[:, 1], np.zeros(len(pct)), pct[:, 2]])
-    rows = len(share)
-    statement = np.repeat(share.index.get_level_values("statement").to_numpy(), 4)
-    wave = np.repeat(share.index.get_level_values("wave").to_numpy(), 4)
-    score = np.tile(levels, rows)
-    labels = {text: _wrapped(text) for text in dict.fromkeys(statement)}
-    out = pd.DataFrame(
-        {
-            "statement": statement,
-            "label": [labels[text] for text in statement],
-            "wave": wave,
-            "score": score,
-            "level": [SCALE_LABELS[k] for k in score],
-            "x_start": starts.ravel().astype(float),
-            "x_end": (starts + pct).ravel().astype(float),
-            "percent": pct.ravel().astype(float),
-            "n": count.reindex(share.index).to_numpy().ravel().astype(int),
-            "n_total": np.repeat(n_total.reindex(share.index).to_numpy(), 4).astype(int),
-            "text_colour": [LIKERT_TEXT_COLOURS[k] for k in score],
-            "pct_agree": np.repeat(pct[:, 2] + pct[:, 3], 4).astype(float),
-            "pct_disagree": np.repeat(pct[:, 0] + pct[:, 1], 4).astype(float),
-        }
-    )
-    statements = {text: i for i, text in enumerate(dict.fromkeys(shares["statement"]))}
+    columns = [shares[c].tolist() for c in ("statement", "wave", "score", "n", "share", "n_total")]
+    keys = shares[group].tolist() if group is not None else [None] * len(shares)
+    first: dict[tuple, int] = {}  # (group, statement) -> order of first appearance
+    cells: dict[tuple, list] = {}  # (group, statement, wave) -> [shares, counts, n_total]
+    for key, statement, wave, score, n, share, n_total in zip(keys, *columns, strict=True):
+        first.setdefault((key, statement), len(first))
+        cell = cells.setdefault((key, statement, wave), [[0.0] * 4, [0] * 4, 0])
+        level = int(score) - 1
+        if 0 <= level < 4:
+            cell[0][level] += 0.0 if pd.isna(share) else float(share)
+            cell[1][level] += 0 if pd.isna(n) else int(n)
+        if not pd.isna(n_total):
+            cell[2] = max(cell[2], int(n_total))
     wave_rank = {w: i for i, w in enumerate(waves)}
-    out["_s"] = out["statement"].map(statements)
-    out["_w"] = out["wave"].map(lambda w: wave_rank.get(w, len(wave_rank)))
-    return out.sort_values(["_s", "_w", "score"]).drop(columns=["_s", "_w"]).reset_index(drop=True)
+    ordered = sorted(cells, key=lambda k: (first[k[0], k[1]], wave_rank.get(k[2], len(wave_rank))))
+    out: dict[str, list] = {name: [] for name in _SEGMENT_COLUMNS}
+    for key, statement, wave in ordered:
+        share, count, n_total = cells[key, statement, wave]
+        pct = [100 * v for v in share]
+        starts = [-(pct[0] + pct[1]), -pct[1], 0.0, pct[2]]
+        for level in range(4):
+            out["statement"].append(statement)
+            out["label"].append(_wrapped(statement))
+            out["wave"].append(wave)
+            out["score"].append(level + 1)
+            out["level"].append(SCALE_LABELS[level + 1])
+            out["x_start"].append(float(starts[level]))
+            out["x_end"].append(float(starts[level] + pct[level]))
+            out["percent"].append(float(pct[level]))
+            out["n"].append(count[level])
+            out["n_total"].append(n_total)
+            out["text_colour"].append(LIKERT_TEXT_COLOURS[level + 1])
+            out["pct_agree"].append(float(pct[2] + pct[3]))
+            out["pct_disagree"].append(float(pct[0] + pct[1]))
+            out[GROUP].append(key)
+    frame = pd.DataFrame(out)
+    frame["score"] = frame["score"].astype(int)
+    frame["n"] = frame["n"].astype(int)
+    frame["n_total"] = frame["n_total"].astype(int)
+    return frame if group is not None else frame.drop(columns=GROUP)
+
+
+_SEGMENT_COLUMNS = (
+    "statement",
+    "label",
+    "wave",
+    "score",
+    "level",
+    "x_start",
+    "x_end",
+    "percent",
+    "n",
+    "n_total",
+    "text_colour",
+    "pct_agree",
+    "pct_disagree",
+    GROUP,
+)
 
 
 def diverging_bars(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> alt.LayerChart:
@@ -743,7 +801,7 @@ def _diverging_layout(
         ),
         width="container",
         autosize=FIT_WIDTH,
-        height=alt.Step(BAR_STEP),  # per wave bar (the y offset band)
+        height=alt.Step(row_step(order, bars=len(present))),  # per wave bar (y offset band)
     )
 
 
@@ -770,36 +828,94 @@ _HEATMAP_DOMAINS: dict[str, tuple[float, float, float]] = {
 def _heatmap_cells(
     comparisons: pd.DataFrame, value: str, roles: Sequence[str], min_group: int
 ) -> pd.DataFrame:
-    """One row per (statement, role) cell: number or suppression text, fill and text colour."""
+    """One row per (statement, role) cell: number or suppression text, fill and text colour.
+
+    Plain Python over the rows (a few dozen cells): pandas' per-column overhead was most of
+    the cost of a page's three heatmaps.
+    """
     kind = "diff" if value == "diff" else "mean"
-    data = comparisons[comparisons["role"].isin(list(roles))].reset_index(drop=True)
-    numbers = pd.to_numeric(data[value], errors="coerce")
-    hidden = numbers.isna() | pd.Series([_is_suppressed(s) for s in data["suppressed"]])
+    wanted = set(roles)
+    keep = [r in wanted for r in comparisons["role"].tolist()]
+    data = comparisons[keep]
+    names = ("statement", "role", value, "suppressed", "n_a", "n_b")
+    rows = list(zip(*(data[c].tolist() for c in names), strict=True))
     spec = "+.2f" if kind == "diff" else ".1f"
-    # round(...) + 0.0 turns -0.001 into +0.00 rather than -0.00.
-    cell_text = [
-        f"fewer than {min_group}\nresponses" if hide else format(round(v, 2) + 0.0, spec)
-        for hide, v in zip(hidden, numbers, strict=True)
-    ]
-    fills = [
-        SUPPRESSED_FILL if hide else _heatmap_fill(v, kind)
-        for hide, v in zip(hidden, numbers, strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "statement": data["statement"],
-            "label": [_wrapped(s) for s in data["statement"]],
-            "role": data["role"],
-            "role_label": [_wrapped(r, 14) for r in data["role"]],
-            "shown": numbers.where(~hidden),
-            "status": ["suppressed" if hide else "shown" for hide in hidden],
-            "cell_text": cell_text,
-            "fill": fills,
-            "text_colour": [text_colour_on(f) for f in fills],
-            "value_text": [t.replace("\n", " ") for t in cell_text],
-            "n_text": _heatmap_n_text(data, value),
-        }
-    )
+    cells: dict[str, list] = {name: [] for name in _CELL_COLUMNS}
+    best: dict[str, list] = {}  # role -> [max n_a, max n_b] over its shown cells
+    for statement, role, number, suppressed, n_a, n_b in rows:
+        number = _as_float(number)
+        hide = math.isnan(number) or _is_suppressed(suppressed)
+        # round(...) + 0.0 turns -0.001 into +0.00 rather than -0.00.
+        text = (
+            f"fewer than {min_group}\nresponses" if hide else format(round(number, 2) + 0.0, spec)
+        )
+        fill = SUPPRESSED_FILL if hide else _heatmap_fill(number, kind)
+        if not hide:
+            top = best.setdefault(role, [math.nan, math.nan])
+            for i, n in enumerate((_as_float(n_a), _as_float(n_b))):
+                top[i] = n if math.isnan(top[i]) else max(top[i], n)
+        cells["statement"].append(statement)
+        cells["label"].append(_wrapped(statement))
+        cells["role"].append(role)
+        cells["shown"].append(math.nan if hide else number)
+        cells["status"].append("suppressed" if hide else "shown")
+        cells["cell_text"].append(text)
+        cells["fill"].append(fill)
+        cells["text_colour"].append(text_colour_on(fill))
+        cells["value_text"].append(text.replace("\n", " "))
+        cells["n_a"].append(_n_text(n_a, hide))
+        cells["n_b"].append(_n_text(n_b, hide))
+    columns = _role_columns(best, roles)
+    cells["role_label"] = [columns[r] for r in cells["role"]]
+    frame = pd.DataFrame(cells)
+    frame["shown"] = frame["shown"].astype(float)
+    return frame
+
+
+_CELL_COLUMNS = (
+    "statement",
+    "label",
+    "role",
+    "role_label",
+    "shown",
+    "status",
+    "cell_text",
+    "fill",
+    "text_colour",
+    "value_text",
+    "n_a",
+    "n_b",
+)
+
+
+def _as_float(value: Any) -> float:
+    """A number as a float; NaN for None, NA and anything that is not a number."""
+    try:
+        return math.nan if value is None or pd.isna(value) else float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _n_text(value: Any, hide: bool) -> str:
+    """Answers in a cell as text; a hidden cell's n is not shown either (it would tell)."""
+    n = _as_float(value)
+    return "not shown" if hide or math.isnan(n) else f"{int(n)}"
+
+
+def _role_columns(best: Mapping[str, list], roles: Sequence[str]) -> dict[str, str]:
+    """Each role's column label: its name wrapped, then "n = 9, 12" (answers at each wave).
+
+    The n is the most answered statement's count in each wave; a hidden role's reads "n not
+    shown", so the label never gives away the size of a small group.
+    """
+    labels = {}
+    for role in roles:
+        n_a, n_b = best.get(role, [math.nan, math.nan])
+        counts = (
+            "n not shown" if math.isnan(n_a) or math.isnan(n_b) else f"n = {int(n_a)}, {int(n_b)}"
+        )
+        labels[role] = f"{_wrapped(role, 14)}\n{counts}"
+    return labels
 
 
 def _heatmap_value_title(comparisons: pd.DataFrame, value: str) -> str:
@@ -807,6 +923,15 @@ def _heatmap_value_title(comparisons: pd.DataFrame, value: str) -> str:
         return "Change in mean"
     waves = comparisons["wave_a" if value == "mean_a" else "wave_b"].dropna().unique()
     return f"Mean at {waves[0]}" if len(waves) == 1 else "Mean agreement"
+
+
+def _wave_names(comparisons: pd.DataFrame) -> tuple[str, str]:
+    """The earlier and later wave of the comparison ("earlier wave" when none is named)."""
+    names = []
+    for column, fallback in (("wave_a", "earlier wave"), ("wave_b", "later wave")):
+        found = comparisons[column].dropna().unique() if column in comparisons else []
+        names.append(str(found[0]) if len(found) == 1 else fallback)
+    return names[0], names[1]
 
 
 _MEAN_LEGEND_EXPR = (
@@ -827,7 +952,8 @@ def role_heatmap(
     value : {"mean_a", "mean_b", "diff"}
         What to show; means diverge around 2.5, the change around 0.
     roles : sequence of str
-        Column order; other roles are left out.
+        Column order; other roles are left out. Each column is labelled with the role and
+        its n at each wave ("n not shown" for a hidden role).
     min_group : int
         Disclosure threshold, named in the text of suppressed cells (which show no number).
     title : str
@@ -837,12 +963,52 @@ def role_heatmap(
     -------
     alt.LayerChart
     """
+    return heatmap_parts(
+        comparisons, value=value, roles=roles, min_group=min_group, title=title
+    ).chart()
+
+
+def heatmap_frames(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int
+) -> dict[str, pd.DataFrame]:
+    """The data of :func:`role_heatmap`: one row per statement and role."""
     if value not in ("mean_a", "mean_b", "diff"):
         raise ValueError(f'value must be "mean_a", "mean_b" or "diff", not {value!r}')
-    kind = "diff" if value == "diff" else "mean"
-    cells = _heatmap_cells(comparisons, value, roles, min_group)
-    rows = list(dict.fromkeys(cells["label"]))
-    cols = [_wrapped(r, 14) for r in roles]
+    return {"heatmap_cells": _heatmap_cells(comparisons, value, roles, min_group)}
+
+
+def heatmap_parts(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int, title: str
+) -> ChartParts:
+    """:func:`role_heatmap` as its data and the shape of its layout (see :class:`ChartParts`)."""
+    frames = heatmap_frames(comparisons, value=value, roles=roles, min_group=min_group)
+    cells = frames["heatmap_cells"]
+    columns = dict(zip(cells["role"], cells["role_label"], strict=True))
+    shape = {
+        "rows": tuple(dict.fromkeys(cells["label"])),
+        "cols": tuple(columns.get(r, f"{_wrapped(r, 14)}\nn not shown") for r in roles),
+        "kind": "diff" if value == "diff" else "mean",
+        "value_title": _heatmap_value_title(comparisons, value),
+        "waves": _wave_names(comparisons),
+        "min_group": min_group,
+        "title": title,
+    }
+    return ChartParts(_heatmap_layout, frames, tuple(shape.items()))
+
+
+def _heatmap_layout(
+    frames: Mapping[str, pd.DataFrame | alt.NamedData],
+    *,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    kind: str,
+    value_title: str,
+    waves: tuple[str, str],
+    min_group: int,
+    title: str,
+) -> alt.LayerChart:
+    """The role heatmap drawn from ``frames`` (DataFrames, or named datasets)."""
+    rows, cols = list(rows), list(cols)
     y = alt.Y("label:N", sort=rows, scale=alt.Scale(domain=rows), axis=_statement_axis())
     x = alt.X(
         "role_label:N",
@@ -854,19 +1020,19 @@ def role_heatmap(
             labelAngle=0,
             labelExpr=_MULTILINE,
             # Extra lines of a wrapped label grow downwards, so lift the first line.
-            labelPadding=4 + 13 * (max(c.count("\n") for c in cols) if cols else 0),
-            labelLineHeight=13,
+            labelPadding=4 + LINE_HEIGHT * (max(c.count("\n") for c in cols) if cols else 0),
+            labelLineHeight=LINE_HEIGHT,
             domain=False,
             ticks=False,
             labelFontSize=11,
         ),
     )
-    value_title = _heatmap_value_title(comparisons, value)
     tooltip = [
         alt.Tooltip("statement:N", title="Statement"),
         alt.Tooltip("role:N", title="Role"),
         alt.Tooltip("value_text:N", title=value_title),
-        alt.Tooltip("n_text:N", title="n"),
+        alt.Tooltip("n_a:N", title=f"n ({waves[0]})"),
+        alt.Tooltip("n_b:N", title=f"n ({waves[1]})"),
     ]
     low, mid, high = _HEATMAP_DOMAINS[kind]
     if kind == "mean":
@@ -885,7 +1051,7 @@ def role_heatmap(
             values=[-1, -0.5, 0, 0.5, 1],
             format="+.1f",
         )
-    base = alt.Chart(cells)
+    base = alt.Chart(frames["heatmap_cells"])
     grey = (
         base.transform_filter("datum.status == 'suppressed'")
         .mark_rect(color=SUPPRESSED_FILL, stroke="white", strokeWidth=2)
@@ -914,28 +1080,21 @@ def role_heatmap(
         if kind == "mean"
         else "Change in mean agreement between waves (later minus earlier)."
     )
+    subtitle += (
+        f" Under each role: n = answers at {waves[0]}, {waves[1]}. Grey cells: fewer than "
+        f"{min_group} responses."
+    )
     # Independent colour: the text colours are literal values, not from the fill scale.
     return (
         alt.layer(grey, shown, text)
         .resolve_scale(color="independent")
         .properties(
-            title=_title(title, f"{subtitle} Grey cells: fewer than {min_group} responses."),
+            title=_title(title, subtitle),
             width="container",
             autosize=FIT_WIDTH,
-            height=alt.Step(ROW_STEP),
+            height=alt.Step(row_step(rows)),
         )
     )
-
-
-def _heatmap_n_text(data: pd.DataFrame, value: str) -> list[str]:
-    def n(v: Any) -> str:
-        return "–" if v is None or pd.isna(v) else f"{int(v)}"
-
-    if value == "mean_a":
-        return [n(v) for v in data["n_a"]]
-    if value == "mean_b":
-        return [n(v) for v in data["n_b"]]
-    return [f"{n(a)} and {n(b)}" for a, b in zip(data["n_a"], data["n_b"], strict=True)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1677,24 +1836,131 @@ def indicator_sparkline(df: pd.DataFrame, *, title: str) -> alt.LayerChart:
 # renamed (tests/test_charts.py checks that they are the same chart).
 
 
+@dataclass(frozen=True)
+class ChartParts:
+    """A survey chart as its data and the shape of its layout, so it can be drawn three ways.
+
+    ``build`` is the layout function (module level, so a panel holding this pickles),
+    ``frames`` its named data, ``shape`` the keyword arguments that fix the layout (statement
+    order, waves, title: the same for every role, so the layout is built once per shape).
+    """
+
+    build: Callable[..., alt.TopLevelMixin]
+    frames: Mapping[str, pd.DataFrame]
+    shape: tuple[tuple[str, Any], ...]
+
+    def chart(self) -> alt.TopLevelMixin:
+        """The Altair chart (the board report renders it to SVG)."""
+        return self.build(dict(self.frames), **dict(self.shape))
+
+    def layout(self) -> dict:
+        """The chart's Vega-Lite dict without data (cached per shape; do not modify it)."""
+        return _layout_dict(self.build, tuple(self.frames), **dict(self.shape))
+
+    def spec(self) -> dict:
+        """The Altair chart's own dict, datasets renamed, built without Altair after the first."""
+        return _with_data(self.layout(), self.frames)
+
+
+def dumbbell_parts(
+    comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
+) -> ChartParts:
+    """:func:`dumbbell_chart` as :class:`ChartParts`."""
+    frames = dumbbell_frames(comparisons, use_holm=use_holm)
+    shape = {
+        "order": tuple(frames["dumbbell_rows"]["label"]),
+        "waves": tuple(waves),
+        "use_holm": use_holm,
+        "title": title,
+        "has_ci": _has_intervals(frames["dumbbell_rows"]),
+    }
+    return ChartParts(_dumbbell_layout, frames, tuple(shape.items()))
+
+
+def diverging_parts(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> ChartParts:
+    """:func:`diverging_bars` as :class:`ChartParts`."""
+    frames = diverging_frames(shares, waves=waves)
+    axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
+    return ChartParts(_diverging_layout, frames, (*axes.items(), ("title", title)))
+
+
+def _by_group(frame: pd.DataFrame, groups: Sequence[Any]) -> dict[Any, pd.DataFrame]:
+    """``frame`` split by its :data:`GROUP` column, each part as if built on its own."""
+    positions: dict[Any, list[int]] = {key: [] for key in groups}
+    for i, key in enumerate(frame[GROUP].tolist()):
+        positions.setdefault(key, []).append(i)
+    rest = frame.drop(columns=GROUP)
+    return {key: rest.take(positions[key]).reset_index(drop=True) for key in groups}
+
+
+def dumbbell_parts_by(
+    comparisons: pd.DataFrame,
+    by: str,
+    *,
+    waves: Sequence[str],
+    use_holm: bool | str,
+    title: str,
+) -> dict[Any, ChartParts]:
+    """:func:`dumbbell_parts` for each value of the column ``by`` (job role), in one pass.
+
+    The same charts as calling :func:`dumbbell_parts` on each group's rows (a test checks),
+    with the frames built once for all groups: small-frame overhead was most of the cost.
+    """
+    groups = list(dict.fromkeys(comparisons[by]))
+    rows = _dumbbell_rows(comparisons, use_holm)
+    rows[GROUP] = comparisons[by].to_numpy()
+    split = {
+        "dumbbell_rows": _by_group(rows, groups),
+        "dumbbell_a": _by_group(_dumbbell_points(rows, "a"), groups),
+        "dumbbell_b": _by_group(_dumbbell_points(rows, "b"), groups),
+    }
+    out = {}
+    for key in groups:
+        frames = {name: split[name][key] for name in split}
+        shape = {
+            "order": tuple(frames["dumbbell_rows"]["label"]),
+            "waves": tuple(waves),
+            "use_holm": use_holm,
+            "title": title,
+            "has_ci": _has_intervals(frames["dumbbell_rows"]),
+        }
+        out[key] = ChartParts(_dumbbell_layout, frames, tuple(shape.items()))
+    return out
+
+
+def diverging_parts_by(
+    shares: pd.DataFrame, by: str, *, waves: Sequence[str], title: str
+) -> dict[Any, ChartParts]:
+    """:func:`diverging_parts` for each value of the column ``by`` (job role), in one pass."""
+    groups = list(dict.fromkeys(shares[by]))
+    segments = _by_group(_likert_segments(shares, waves, group=by), groups)
+    out = {}
+    for key in groups:
+        frames = {"likert_segments": segments[key]}
+        axes = {name: tuple(value) for name, value in _diverging_axes(frames, waves).items()}
+        out[key] = ChartParts(_diverging_layout, frames, (*axes.items(), ("title", title)))
+    return out
+
+
 def dumbbell_spec(
     comparisons: pd.DataFrame, *, waves: Sequence[str], use_holm: bool | str, title: str
 ) -> dict:
     """:func:`dumbbell_chart` as a Vega-Lite dict, built without Altair after the first call."""
-    frames = dumbbell_frames(comparisons, use_holm=use_holm)
-    order = tuple(frames["dumbbell_rows"]["label"])
-    layout = _layout_dict(_dumbbell_layout, tuple(frames), order=order, waves=tuple(waves),
-                          use_holm=use_holm, title=title,
-                          has_ci=_has_intervals(frames["dumbbell_rows"]))  # fmt: skip
-    return _with_data(layout, frames)
+    return dumbbell_parts(comparisons, waves=waves, use_holm=use_holm, title=title).spec()
 
 
 def diverging_spec(shares: pd.DataFrame, *, waves: Sequence[str], title: str) -> dict:
     """:func:`diverging_bars` as a Vega-Lite dict, built without Altair after the first call."""
-    frames = diverging_frames(shares, waves=waves)
-    axes = {key: tuple(value) for key, value in _diverging_axes(frames, waves).items()}
-    layout = _layout_dict(_diverging_layout, tuple(frames), **axes, title=title)
-    return _with_data(layout, frames)
+    return diverging_parts(shares, waves=waves, title=title).spec()
+
+
+def heatmap_spec(
+    comparisons: pd.DataFrame, *, value: str, roles: Sequence[str], min_group: int, title: str
+) -> dict:
+    """:func:`role_heatmap` as a Vega-Lite dict, built without Altair after the first call."""
+    return heatmap_parts(
+        comparisons, value=value, roles=roles, min_group=min_group, title=title
+    ).spec()
 
 
 @functools.lru_cache(maxsize=256)

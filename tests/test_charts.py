@@ -21,6 +21,7 @@ from rpgdash import charts, queries
 
 W1, W3 = "+1 year", "+3 years"
 WAVES = [W1, W3]
+WAVES_DEMO = ["+1 year", "+3 years"]
 S1 = "The RPG has helped me to develop better understanding of complex problems in my cases"
 S2 = "The RPG has helped me to manage the emotional strain of my work more easily"
 S3 = "The RPG has strengthened my professional identity"
@@ -499,8 +500,10 @@ def test_heatmap_columns_in_role_order_and_formats(role_comparisons: pd.DataFram
     diff = charts.role_heatmap(role_comparisons, value="diff", roles=roles, min_group=5, title="F")
     scene = _scene(diff)
     headers = [t for t in _texts(scene, "axis-label") if isinstance(t, list)]
-    role_headers = [" ".join(h) for h in headers if " ".join(h) in ROLES]
+    role_headers = [" ".join(h[:-1]) for h in headers if " ".join(h[:-1]) in ROLES]
     assert role_headers == roles
+    # Under each role, its n at each wave; every role has a shown cell in the fixture.
+    assert {h[-1] for h in headers if " ".join(h[:-1]) in ROLES} == {"n = 8, 12"}
     texts = _texts(scene)
     assert "+0.25" in texts and "-0.35" in texts  # signed, two decimals
     with pytest.raises(ValueError, match="mean_a"):
@@ -525,7 +528,31 @@ def test_heatmap_text_contrasts_with_the_fill_vega_draws(role_comparisons: pd.Da
 def test_heatmap_tooltip_has_n(role_comparisons: pd.DataFrame) -> None:
     chart = charts.role_heatmap(role_comparisons, value="diff", roles=ROLES, min_group=5, title="F")
     rects = _items(_scene(chart), "rect")
-    assert {_field(r, "n") for r in rects} == {"8 and 12", "2 and 3"}
+    earlier, later = "n (+1 year)", "n (+3 years)"
+    pairs = {(_field(r, earlier), _field(r, later)) for r in rects}
+    # A hidden cell does not give away its small n (2 and 3 in the fixture) in the tooltip.
+    assert pairs == {("8", "12"), ("not shown", "not shown")}
+
+
+def test_heatmap_labels_of_a_hidden_role_do_not_show_its_n(role_comparisons) -> None:
+    hidden = role_comparisons.copy()
+    last = hidden["role"] == ROLES[-1]
+    hidden.loc[last, "suppressed"] = "fewer than 5 responses"
+    hidden.loc[last, ["mean_a", "mean_b", "diff"]] = math.nan
+    chart = charts.role_heatmap(hidden, value="mean_b", roles=ROLES, min_group=5, title="F")
+    headers = [t for t in _texts(_scene(chart), "axis-label") if isinstance(t, list)]
+    by_role = {" ".join(h[:-1]): h[-1] for h in headers if " ".join(h[:-1]) in ROLES}
+    assert by_role[ROLES[-1]] == "n not shown"
+    assert by_role[ROLES[0]] == "n = 8, 12"
+
+
+def test_long_statements_make_taller_rows_instead_of_overlapping() -> None:
+    short = [charts._wrapped("A short statement")]
+    long = [charts._wrapped("word " * 50)]  # 250 characters: six lines of 45
+    assert charts.row_step(short) == charts.ROW_STEP
+    assert charts.row_step(long) >= 6 * charts.LINE_HEIGHT
+    assert charts.row_step(long, bars=2) * 2 >= 6 * charts.LINE_HEIGHT
+    assert charts.row_step(short, bars=2) == charts.BAR_STEP
 
 
 # ------------------------------------------------------------------------------------------
@@ -848,4 +875,35 @@ def test_the_fast_survey_specs_are_the_altair_charts(demo_db) -> None:
     slow = charts.diverging_bars(part, waves=waves, title="How").to_dict()
     fast = charts.diverging_spec(part, waves=waves, title="How")
     assert _same_chart(fast) == _same_chart(slow)
+    in_domain = everything[everything["domain"] == "relationships"]
+    roles = ["All roles", "Team manager", "Other"]
+    for value in ("mean_a", "mean_b", "diff"):
+        kwargs = {"value": value, "roles": roles, "min_group": 5, "title": "By role"}
+        slow = charts.role_heatmap(in_domain, **kwargs).to_dict()
+        fast = charts.heatmap_spec(in_domain, **kwargs)
+        assert _same_chart(fast) == _same_chart(slow), value
     assert charts._layout_dict.cache_info().hits > hits
+
+
+def test_building_every_role_at_once_gives_each_roles_own_chart(demo_db) -> None:
+    from rpgdash.stats import add_all_roles, level_shares
+
+    everything = rpgdash.compare_waves(demo_db)
+    comp = everything[everything["domain"] == "professional"]
+    shares = level_shares(add_all_roles(queries.level_counts(demo_db), label="All roles"))
+    shares = shares[(shares["domain"] == "professional") & shares["wave"].isin(WAVES_DEMO)]
+    kwargs = {"waves": WAVES_DEMO, "use_holm": "bh", "title": "T"}
+    dumbbells = charts.dumbbell_parts_by(comp, "role", **kwargs)
+    divergings = charts.diverging_parts_by(shares, "role", waves=WAVES_DEMO, title="D")
+    roles = list(dict.fromkeys(comp["role"]))
+    assert list(dumbbells) == roles and len(roles) == 7
+    for role in roles:
+        own = comp[comp["role"] == role].reset_index(drop=True)
+        alone = charts.dumbbell_parts(own, **kwargs)
+        assert dumbbells[role].shape == alone.shape, role
+        assert dumbbells[role].spec() == alone.spec(), role
+        part = shares[shares["role"] == role]
+        alone = charts.diverging_parts(part, waves=WAVES_DEMO, title="D")
+        assert divergings[role].spec() == alone.spec(), role
+    # and the role's own rows differ from another's (the comparison is not vacuous)
+    assert dumbbells["Team manager"].spec() != dumbbells["Social worker"].spec()

@@ -129,41 +129,54 @@ def test_domain_summaries_and_means_equal_the_pages(demo_db, report: str) -> Non
     ]:
         rows = comps[(comps["domain"] == domain) & (comps["role"] == "All roles")]
         assert html.escape(narrative.domain_summary(rows)) in report
-        table = parsed.tables[f"{title}: results per statement, All roles, +1 year and +3 years"]
+        where = "All roles, +1 year and +3 years"
+        table = parsed.tables[f"{title}: results per statement, {where}"]
         header, body = table[0], table[1:]
         assert header[0] == "Statement" and len(body) == len(rows)
         for cells, row in zip(body, rows.itertuples(), strict=True):
             record = dict(zip(header, cells, strict=True))
             assert record["Statement"] == row.statement
+            assert record["% agree (+3 years)"] == f"{row.pct_agree_b:.0f}%"
+            assert record["Change in % agree"] == f"{row.pct_agree_change:+.0f} points"
+            assert record["n (+1 year, +3 years)"] == f"{row.n_a}, {row.n_b}"
+            assert record["Significant (95%, not adjusted)"] == ("yes" if row.significant else "no")
+        table = parsed.tables[f"{title}: every statistic per statement, {where}"]
+        header, body = table[0], table[1:]
+        for cells, row in zip(body, rows.itertuples(), strict=True):
+            record = dict(zip(header, cells, strict=True))
             assert record["Mean (+3 years)"] == f"{row.mean_b:.2f}"
             assert record["Mean (+1 year)"] == f"{row.mean_a:.2f}"
             lo, hi = row.pct_agree_ci_b
-            assert record["% agree (95% CI) (+3 years)"] == (
-                f"{row.pct_agree_b:.0f} ({lo:.0f}\u2013{hi:.0f})"
-            )
-            lo, hi = row.pct_agree_change_ci
-            assert record["Change in % agree (95% CI)"] == (
-                f"{row.pct_agree_change:+.0f} ({lo:.0f}\u2013{hi:.0f})"
-            )
+            assert record["% agree, 95% CI (+3 years)"] == f"{lo:.0f} to {hi:.0f}"
             assert record["n (+3 years)"] == str(row.n_b)
-            assert record["p"] == f"{row.p_value:.4f} ({row.p_method})"
-            assert record["p (BH)"] == f"{row.p_bh:.4f}"
+            p = "< 0.001" if row.p_value < 0.001 else f"{row.p_value:.3f}"
+            assert record["p"] == p
             lo, hi = row.delta_ci
-            assert (
-                record["Cliff's delta (95% CI)"]
-                == f"{row.cliffs_delta:.2f} ({lo:.2f}\u2013{hi:.2f})"
-            )
+            assert record["Cliff's delta, 95% CI"] == f"{lo:+.2f} to {hi:+.2f}"
             lo, hi = row.wave_or_ci
-            assert record["Odds ratio adjusted for role (95% CI)"] == (
-                f"{row.wave_odds_ratio:.2f} ({lo:.2f}\u2013{hi:.2f})"
-            )
-            assert record["Significant (95%)"] == ("yes" if row.significant else "no")
+            assert record["Odds ratio, 95% CI"] == f"{lo:.2f} to {hi:.2f}"
         models = rpgdash.compare_domains(demo_db, site="Demo local authority")
         model = models[models["domain"] == domain].iloc[0]
-        sentence = narrative.model_sentence(
-            model, "+1 year", "+3 years", scope="and statement, across the set"
-        )
+        sentence = narrative.model_sentence(model, "+1 year", "+3 years", scope="across the set")
         assert html.escape(sentence) in report
+
+
+def test_domain_sections_carry_the_survey_pages_sentences_word_for_word(
+    demo_db, report: str
+) -> None:
+    from rpgdash.present import survey as present_survey
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", report))
+    for domain in ("professional", "self_efficacy", "relationships"):
+        # the page's panel for the report's choices: default site, All roles, no adjustment
+        panel = present_survey.build_domain_panel(
+            demo_db, "Demo local authority", domain, "All roles", "+1 year", "+3 years", "none", 5
+        )
+        assert len(panel.sentences()) >= 8  # summary, n, model, caveat, 2 x (takeaway, help)
+        for sentence in panel.sentences():
+            assert sentence in text, sentence
+        for line in panel.roles.table["Job role"]:
+            assert line in text
 
 
 def test_headlines_match_the_overview_counts(demo_db, report: str) -> None:
@@ -280,7 +293,8 @@ def test_accessible_structure(report: str) -> None:
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     assert parsed.tables and all(not c.startswith("table ") for c in parsed.tables)
     assert parsed.th_without_scope == 0
-    assert len(_charts(parsed)) == 3 + 4 + 1 + 4  # dumbbells, SPC, workforce, benchmarks
+    # dumbbells and diverging bars (one each per domain), SPC, workforce, benchmarks
+    assert len(_charts(parsed)) == 3 + 3 + 4 + 1 + 4
     for svg in parsed.svgs:
         assert "xmlns" not in svg
         if svg.get("aria-hidden") == "true":  # a summary status icon: its words follow it
@@ -300,7 +314,10 @@ def test_each_chart_is_labelled_with_its_summary_sentence(demo_db, report: str) 
 
 
 def test_a_suppressed_role_shows_no_numbers(other_report: str) -> None:
-    assert "Results for Other are not shown: fewer than 5 responses" in other_report
+    assert (
+        "No results are shown for Other: fewer than 5 people in this role answered at +1 year "
+        "and +3 years"
+    ) in other_report
     assert "Professional practice (Other): " not in other_report
     parsed = outline(other_report)
     assert len(_charts(parsed)) == 4 + 1 + 4  # no dumbbells: SPC, workforce, benchmarks
@@ -386,7 +403,7 @@ def test_it_renders_in_chromium_without_requests(report: str, tmp_path: Path) ->
         found = pool.submit(_render, path, tmp_path).result(timeout=120)
     assert found["requests"] == [path.as_uri()]
     assert found["h1"] == "Reflective practice groups: board report"
-    assert len(found["widths"]) == 12 and min(found["widths"]) > 300
+    assert len(found["widths"]) == 15 and min(found["widths"]) > 300
     assert (tmp_path / "report.png").stat().st_size > 50_000
     pages = re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "report.pdf").read_bytes())
     assert len(pages) > 5  # an A4 board paper, not one endless page

@@ -18,23 +18,23 @@ from rpgdash import (
     api,
     charts,
     evidence,
-    headlines,
     mdc_icons,
     model,
     narrative,
     queries,
     settings,
-    survey_results,
 )
 from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
 from rpgdash.present import domains, overview
+from rpgdash.present import survey as present_survey
 from rpgdash.present.indicators import (
     ITS_CAVEAT,
     IndicatorPanel,
     build_indicator_panel,
 )
 from rpgdash.present.overview import OverviewPanel, build_overview_panel
+from rpgdash.present.reading import HOW_TO_READ_TITLE
 from rpgdash.report import cache
 from rpgdash.report import html as h
 from rpgdash.report.svg import chart_svg
@@ -141,144 +141,83 @@ def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _with_interval(value: float, interval: str | None, spec: str) -> str | None:
-    if pd.isna(value):
-        return None
-    span = interval.replace(" to ", "\u2013") if isinstance(interval, str) else None
-    return format(value, spec) + (f" ({span})" if span else "")
-
-
-def _format_results(table: pd.DataFrame, wave_a: str, wave_b: str) -> pd.DataFrame:
-    """The survey pages' results table, formatted for print: each figure beside its 95% CI."""
-
-    def two(v: object) -> str | None:
-        return f"{v:.2f}" if pd.notna(v) else None
-
-    def p(v: object) -> str | None:
-        return f"{v:.4f}" if pd.notna(v) else None
-
-    out = pd.DataFrame({"Statement": table["Statement"]})
-    for wave in (wave_a, wave_b):
-        out[f"n ({wave})"] = [str(int(v)) if pd.notna(v) else None for v in table[f"n ({wave})"]]
-        out[f"Mean ({wave})"] = [two(v) for v in table[f"Mean ({wave})"]]
-        out[f"% agree (95% CI) ({wave})"] = [
-            _with_interval(v, ci, ".0f")
-            for v, ci in zip(table[f"% agree ({wave})"], table[f"95% CI ({wave})"], strict=True)
-        ]
-    out["Change in % agree (95% CI)"] = [
-        _with_interval(v, ci, "+.0f")
-        for v, ci in zip(table["Change in % agree (points)"], table["95% CI (change)"], strict=True)
-    ]
-    out["Change in mean"] = [two(v) for v in table["Change in mean"]]
-    out["p"] = [
-        None if pv is None else f"{pv} ({m})"
-        for pv, m in zip(map(p, table["p"]), table["p method"], strict=True)
-    ]
-    out["p (Holm)"] = [p(v) for v in table["p (Holm)"]]
-    out["p (BH)"] = [p(v) for v in table["p (BH)"]]
-    out["Cliff's delta (95% CI)"] = [
-        _with_interval(v, ci, ".2f")
-        for v, ci in zip(table["Cliff's delta"], table["95% CI (delta)"], strict=True)
-    ]
-    out["Significant (95%)"] = table["Significant (95%)"]
-    if "Odds ratio, adjusted for role" in table.columns:
-        out["Odds ratio adjusted for role (95% CI)"] = [
-            _with_interval(v, ci, ".2f") if pd.notna(v) else note
-            for v, ci, note in zip(
-                table["Odds ratio, adjusted for role"],
-                table["95% CI (odds ratio)"],
-                table["Model note"],
-                strict=True,
-            )
-        ]
-    return out
-
-
 def _roles_table(ctx: ReportContext, domain: str) -> str:
-    rows = []
-    roles = [ALL_ROLES, *queries.roles(ctx.db)]
-    in_domain = ctx.comparisons[ctx.comparisons["domain"] == domain]
-    for role in roles:
-        heads = headlines.domain_headlines(in_domain, role)
-        if not heads:
-            continue
-        head = heads[0]
-        hidden = _hidden_text(ctx)
-        rows.append(
-            {
-                "Job role": role,
-                "More agreed with": hidden if head.suppressed else str(head.improved),
-                "Improved significantly": hidden if head.suppressed else str(head.significant),
-                f"Above 2.5 at {ctx.wave_b}": hidden
-                if head.suppressed
-                else str(head.above_neutral),
-            }
-        )
-    caption = (
-        f"Statements by job role, {ctx.wave_a} to {ctx.wave_b} (of "
-        f"{len(in_domain['statement'].unique())}); groups with fewer than {ctx.min_group} "
-        "respondents are not shown"
+    """The domain by job role: the role summary the survey page shows under its heatmap."""
+    data = present_survey.load_survey_data(
+        ctx.db,
+        site=ctx.site,
+        wave_a=ctx.wave_a,
+        wave_b=ctx.wave_b,
+        min_group=ctx.min_group,
+        comparisons=ctx.comparisons,
     )
-    return h.table(pd.DataFrame(rows), caption=caption)
+    breakdown = present_survey.build_role_breakdown(data, domain)
+    note = h.paragraph(breakdown.hidden_note, "meta") if breakdown.hidden_note else ""
+    return h.table(breakdown.table, caption=breakdown.caption) + note
 
 
 def domain_section(ctx: ReportContext, domain: str) -> str:
-    """One survey domain: summary sentence, n, dumbbell chart, results table, by role."""
+    """One survey domain: the survey page's panel for the report's role, as HTML.
+
+    Summary, n, the set's model, each chart with its takeaway and reading help, the results
+    table (the page's default columns), every statistic, and the domain by job role.
+    """
     title = _domain_title(domain)
-    in_domain = ctx.comparisons[ctx.comparisons["domain"] == domain]
-    comp = in_domain[in_domain["role"] == ctx.role].reset_index(drop=True)
-    if comp.empty:
-        return h.section(3, title, h.paragraph("No answers are stored for these statements."))
-    if comp["suppressed"].notna().all():
-        inner = h.paragraph(
-            f"Results for {ctx.role} are not shown: {_hidden_text(ctx)} in at least one of "
-            "the two waves (or showing them would let a small group be worked out from the "
-            "others), too few to report without risking identifying someone."
-        )
-        return h.section(3, title, inner + _roles_table(ctx, domain), anchor=f"domain-{domain}")
-    summary = narrative.domain_summary(comp)
-    model_text = _domain_model_text(ctx, domain)
-    chart = charts.dumbbell_chart(
-        comp,
-        waves=[ctx.wave_a, ctx.wave_b],
-        use_holm=False,
-        title=f"Mean agreement, {ctx.wave_a} and {ctx.wave_b}",
+    data = present_survey.load_survey_data(
+        ctx.db,
+        site=ctx.site,
+        wave_a=ctx.wave_a,
+        wave_b=ctx.wave_b,
+        min_group=ctx.min_group,
+        comparisons=ctx.comparisons,
     )
-    table = _format_results(
-        survey_results.results_table(comp, use_holm=False), ctx.wave_a, ctx.wave_b
+    panel = present_survey.build_domain_panels(data, domain, "none", roles=[ctx.role])[ctx.role]
+    anchor = f"domain-{domain}"
+    if panel.status == "empty":
+        return h.section(3, title, h.paragraph(panel.notice), anchor=anchor)
+    if panel.status == "hidden":
+        inner = h.paragraph(panel.notice) + _roles_table(ctx, domain)
+        return h.section(3, title, inner, anchor=anchor)
+    figures = "".join(
+        h.paragraph(chart.takeaway, "takeaway")
+        + h.paragraph(f"{HOW_TO_READ_TITLE}: {chart.how_to_read}", "caveat")
+        + chart_svg(chart.parts.chart(), label=chart.alt, key=f"{chart.kind}-{domain}")
+        for chart in panel.charts
     )
+    where = f"{ctx.role}, {ctx.wave_a} and {ctx.wave_b}"
     inner = (
-        f'<p class="summary"><strong>{h.esc(summary)}</strong></p>'
-        + h.paragraph(f"{ctx.role} \u00b7 {survey_results.n_phrase(comp)}.", "meta")
-        + model_text
-        + chart_svg(chart, label=summary, key=f"dumbbell-{domain}")
+        f'<p class="summary"><strong>{h.esc(panel.summary)}</strong></p>'
+        + h.paragraph(panel.meta, "meta")
+        + _domain_model_text(ctx, domain)
+        + figures
         + h.table(
-            table,
-            caption=f"{title}: results per statement, {ctx.role}, {ctx.wave_a} and {ctx.wave_b}",
-            numeric=[c for c in table.columns if c != "Statement" and c != "Significant (95%)"],
+            panel.table,
+            caption=f"{title}: results per statement, {where}",
+            numeric=[c for c in panel.table.columns[1:] if not c.startswith("Significant")],
+            css_class="results",
+        )
+        + h.table(
+            panel.statistics,
+            caption=f"{title}: every statistic per statement, {where}",
+            numeric=[c for c in panel.statistics.columns if c != "Statement"],
             css_class="results",
         )
         + _roles_table(ctx, domain)
     )
-    return h.section(3, title, inner, anchor=f"domain-{domain}")
+    return h.section(3, title, inner, anchor=anchor)
 
 
 def _domain_model_text(ctx: ReportContext, domain: str) -> str:
-    """The set's proportional-odds model (All roles only), as on the survey page."""
+    """The set's proportional-odds model (All roles only), worded as on the survey page."""
     if ctx.role != ALL_ROLES:
         return ""
     models = api.compare_domains(
         ctx.db, site=ctx.site, waves=(ctx.wave_a, ctx.wave_b), min_group=ctx.min_group
     )
-    row = models[models["domain"] == domain]
-    if row.empty:
-        return ""
-    sentence = narrative.model_sentence(
-        row.iloc[0], ctx.wave_a, ctx.wave_b, scope="and statement, across the set"
-    )
+    sentence, caveat = present_survey.model_sentences(models, domain, ctx.wave_a, ctx.wave_b)
     if sentence is None:
         return ""
-    return h.paragraph(sentence) + h.paragraph(narrative.DOMAIN_MODEL_CAVEAT, "caveat")
+    return h.paragraph(sentence) + h.paragraph(caveat, "caveat")
 
 
 def survey_section(ctx: ReportContext) -> str:

@@ -21,6 +21,7 @@ from rpgdash.errors import RpgdashError
 from rpgdash.present import evidence as present_evidence
 from rpgdash.present import model as present_model
 from rpgdash.present import overview as present_overview
+from rpgdash.present import survey as present_survey
 from rpgdash.present import workforce as present_workforce
 from rpgdash.present.headlines import workforce_changes
 from rpgdash.text import as_text, as_text_list, without_server_paths
@@ -298,12 +299,23 @@ def sidebar_filters() -> None:
     roles = [ALL_ROLES, *role_names(key)]
     if st.session_state.get("role") not in roles:
         st.session_state["role"] = ALL_ROLES
+    hidden = roles_too_few(key, selected_site(), min_group())
     st.sidebar.selectbox(
         "Job role",
         roles,
         key="role",
+        format_func=lambda role: present_survey.role_label(role, hidden),
         help="Applies to survey results. Groups with fewer than "
-        f"{min_group()} respondents are not shown, to protect individuals.",
+        f"{min_group()} respondents are not shown, to protect individuals; roles marked "
+        f"({present_survey.TOO_FEW}) have too few in every survey wave.",
+    )
+
+
+@st.cache_data(show_spinner=False)
+def roles_too_few(db_path: str, site: str | None, min_group: int) -> tuple[str, ...]:
+    """Roles no comparable wave can show (the role filter marks them)."""
+    return present_survey.roles_hidden_in_every_wave(
+        group_sizes(db_path, site), comparable_waves(db_path), role_names(db_path), min_group
     )
 
 

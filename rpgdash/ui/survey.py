@@ -1,16 +1,42 @@
-"""The survey domain pages (professional, self-efficacy, relationships): one shared layout."""
+"""The survey domain pages (professional, self-efficacy, relationships): one shared layout.
+
+Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`. When a page
+first loads for a site, pair of waves and adjustment, :func:`domain_views` builds every job
+role's panel in one pass and caches them, so a leader's first look at another role is a
+look-up; :func:`domain_view` then caches the one role on its own, so reruns unpickle one panel.
+"""
 
 from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from rpgdash import charts, ui
+from rpgdash import ui
+from rpgdash.charts import ChartParts
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.present import domains, narrative
-from rpgdash.present.survey_results import n_phrase, results_table
+from rpgdash.present import survey as present
+from rpgdash.present.reading import HOW_TO_READ_TITLE
 from rpgdash.stats import add_all_roles, level_shares
+
+
+@dataclass(frozen=True)
+class DomainView:
+    """A panel and what drawing it needs: Vega-Lite specs (datasets already Arrow) by chart
+    kind, the statistics table as Arrow (Streamlit sends both as they are), and the two
+    ``st.table`` tables with their text already escaped. Cached per role, so every rerun
+    unpickles it: :func:`_view` leaves out the chart frames the specs already carry."""
+
+    panel: present.DomainPanel
+    specs: dict[str, dict]
+    statistics: pa.Table | None
+    table: pa.Table | None
+    roles_table: pa.Table
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -24,114 +50,130 @@ def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
     return first, second
 
 
-def caveats(summary: pd.DataFrame, *, min_group: int, use_holm: bool | str) -> str:
-    rates = "; ".join(
-        f"{ui.as_text(r.wave)}: {r.respondents} of about {int(r.invited)} invited "
-        f"({r.response_rate:.0f}%)"
-        for r in summary.itertuples()
-        if r.comparable and pd.notna(r.invited) and r.invited
-    )
-    return (
-        f"**Method.** {narrative.survey_method(use_holm)}  \n"
-        f"**Caveats.** Response rates were modest ({rates}), so those who answered may differ "
-        "from those who did not. The baseline survey used a different instrument and is not "
-        "comparable, so it is excluded. Differences between waves are associations, not proof "
-        f"that RPGs caused them. Groups with fewer than {min_group} respondents are not shown."
-        f"  \n{ui.ILLUSTRATIVE}"
-    )
-
-
 @st.cache_data(show_spinner=False)
 def _level_shares(db_path: str, site: str | None) -> pd.DataFrame:
     """Share of answers at each level, per statement, wave and role (All roles included)."""
     return level_shares(add_all_roles(ui.level_counts(db_path, site), label=ui.ALL_ROLES))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def survey_view(
+def survey_data(
+    db_path: str, site: str | None, pair: tuple[str, str], min_group: int
+) -> present.SurveyData:
+    """The panels' inputs, from the shared cached reads (one comparison for every page)."""
+    return present.SurveyData(
+        site=site,
+        wave_a=pair[0],
+        wave_b=pair[1],
+        waves=tuple(ui.comparable_waves(db_path)),
+        roles=(ui.ALL_ROLES, *ui.role_names(db_path)),
+        min_group=min_group,
+        comparisons=ui.comparisons(db_path, site, pair, min_group),
+        shares=_level_shares(db_path, site),
+        models=ui.domain_models(db_path, site, pair, min_group),
+        sizes=ui.group_sizes(db_path, site),
+        summary=ui.wave_summary(db_path, site),
+    )
+
+
+def page_spec(parts: ChartParts) -> dict:
+    """A chart's Vega-Lite dict for the page: its cached layout, datasets as Arrow bytes.
+
+    The frames go to Arrow directly (no records in between), which is most of what a first
+    view of a role used to spend on its charts.
+    """
+    spec = dict(parts.layout())  # shallow: the layout is shared, only "datasets" is replaced
+    spec["datasets"] = {
+        **spec.get("datasets", {}),
+        **{name: convert_anything_to_arrow_bytes(f) for name, f in parts.frames.items()},
+    }
+    return spec
+
+
+def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
+    parts = chart.parts
+    return replace(chart, parts=ChartParts(parts.build, {}, parts.shape))
+
+
+def _view(panel: present.DomainPanel) -> DomainView:
+    specs = {c.kind: page_spec(c.parts) for c in panel.charts}
+    statistics = None if panel.statistics is None else _arrow(panel.statistics)
+    roles = panel.roles
+    slim = replace(
+        panel,
+        charts=tuple(_without_frames(c) for c in panel.charts),
+        statistics=None,
+        roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
+    )
+    table = None if panel.table is None else _arrow(ui.text_table(panel.table))
+    return DomainView(slim, specs, statistics, table, _arrow(ui.text_table(roles.table)))
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def domain_views(
     db_path: str,
     site: str | None,
-    role: str,
-    waves: tuple[str, ...],
     pair: tuple[str, str],
-    use_holm: bool,
+    adjust: str,
     min_group: int,
     domain: str,
-) -> dict:
-    """Everything a domain page shows for one choice of filters, charts as Vega-Lite specs.
+) -> dict[str, DomainView]:
+    """Every job role's view of one domain, built in one pass (role -> view)."""
+    data = survey_data(db_path, site, pair, min_group)
+    panels = present.build_domain_panels(data, domain, adjust)
+    return {role: _view(panel) for role, panel in panels.items()}
 
-    Cached on the filters, so changing a filter back and forth costs no recomputation. A first
-    view slices the cached comparisons and fills the cached chart layouts with its data.
-    """
-    wave_a, wave_b = pair
-    everything = ui.comparisons(db_path, site, pair, min_group)
-    comp = everything[(everything["domain"] == domain) & (everything["role"] == role)]
-    comp = comp.reset_index(drop=True)
-    view: dict = {"comp": comp, "hidden": comp.empty or comp["suppressed"].notna().all()}
-    if view["hidden"]:
-        return view
-    models = ui.domain_models(db_path, site, pair, min_group)
-    in_domain = models[models["domain"] == domain]
-    view["model"] = (
-        None
-        if role != ui.ALL_ROLES or in_domain.empty
-        else narrative.model_sentence(
-            in_domain.iloc[0], wave_a, wave_b, scope="and statement, across the set"
-        )
-    )
-    shares = _level_shares(db_path, site)
-    shares = shares[
-        (shares["domain"] == domain)
-        & (shares["role"] == role)
-        & shares["wave"].isin([wave_a, wave_b])
-    ]
-    table = results_table(comp, use_holm=use_holm)
-    view.update(
-        summary=narrative.domain_summary(comp, use_holm=use_holm),
-        n=n_phrase(comp),
-        # Dicts from a cached layout: building Altair charts per view was most of its time.
-        dumbbell=ui.chart_spec(
-            charts.dumbbell_spec(
-                comp,
-                waves=list(waves),
-                use_holm=use_holm,
-                title=f"Mean agreement, {wave_a} and {wave_b}",
-            )
-        ),
-        diverging=ui.chart_spec(
-            charts.diverging_spec(shares, waves=list(waves), title="How people answered")
-        ),
-        # An Arrow table: Streamlit sends it as it is, without converting from pandas.
-        table=pa.Table.from_pandas(table, preserve_index=False),
-        csv=to_safe_csv(table),
-    )
-    return view
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def domain_view(
+    db_path: str,
+    site: str | None,
+    pair: tuple[str, str],
+    adjust: str,
+    min_group: int,
+    domain: str,
+    role: str,
+) -> DomainView:
+    """One role's view, taken from :func:`domain_views` and cached on its own."""
+    views = domain_views(db_path, site, pair, adjust, min_group, domain)
+    return views.get(role) or views[ui.ALL_ROLES]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def role_view(
+def heatmap_spec(
     db_path: str,
     site: str | None,
     pair: tuple[str, str],
+    adjust: str,
     min_group: int,
     domain: str,
     measure: str,
 ) -> dict:
-    """The role breakdown (independent of the role filter): heatmap spec and hidden roles."""
-    everything = ui.comparisons(db_path, site, pair, min_group)
-    in_domain = everything[everything["domain"] == domain]
-    roles = [ui.ALL_ROLES, *ui.role_names(db_path)]
-    spec = ui.chart_spec(
-        charts.role_heatmap(
-            in_domain,
-            value=measure,
-            roles=roles,
-            min_group=min_group,
-            title="Mean agreement by job role" if measure != "diff" else "Change by job role",
-        )
+    """The role heatmap of one measure as a page-ready spec (independent of the role filter)."""
+    chart = present.heatmap_chart(survey_data(db_path, site, pair, min_group), domain, measure)
+    return page_spec(chart.parts)
+
+
+def _how_to_read(text: str) -> None:
+    with st.expander(HOW_TO_READ_TITLE, icon=":material/help:"):
+        st.markdown(ui.as_text(text))
+
+
+def _chart(chart: present.SurveyChart, spec: dict) -> None:
+    """Takeaway, reading help, then the chart."""
+    st.markdown(f"**{ui.as_text(chart.takeaway)}**")
+    _how_to_read(chart.how_to_read)
+    ui.show_chart(spec, alt=chart.alt)
+
+
+def _method_and_caveats(panel: present.DomainPanel) -> None:
+    st.markdown(
+        f"**Method.** {ui.as_text(panel.method)}  \n"
+        f"**Caveats.** {ui.as_text(' '.join(panel.caveats))}  \n{ui.as_text(ui.ILLUSTRATIVE)}"
     )
-    hidden = in_domain.loc[in_domain["suppressed"].notna(), "role"].unique().tolist()
-    return {"spec": spec, "hidden": hidden}
 
 
 def domain_page(domain: str) -> None:
@@ -144,8 +186,10 @@ def domain_page(domain: str) -> None:
     if len(waves) < 2:
         st.info("Two comparable survey waves are needed before changes can be shown.")
         return
+    # Wave names first appear in the wave choice or the summary: say what "+1 year" means.
+    st.caption(ui.as_text(present.wave_note(list(waves))))
     wave_a, wave_b = choose_waves(waves, domain)
-    use_holm = st.radio(
+    adjust = st.radio(
         "Adjust for testing many statements at once",
         list(narrative.ADJUSTMENTS),
         format_func=lambda key: narrative.ADJUSTMENTS[key].label,
@@ -155,74 +199,51 @@ def domain_page(domain: str) -> None:
         "statements; Benjamini-Hochberg controls the share of false ones among all the "
         "statements and job roles found significant.",
     )
-    view = survey_view(key, site, role, tuple(waves), (wave_a, wave_b), use_holm, k, domain)
-    if view["comp"].empty:
-        st.info("No answers are stored for this set of statements yet.")
+    view = domain_view(key, site, (wave_a, wave_b), adjust, k, domain, role)
+    panel = view.panel
+    if panel.status == "empty":
+        st.info(ui.as_text(panel.notice))
         return
-    if view["hidden"]:
-        st.warning(
-            f"No results are shown for {ui.as_text(role)}: fewer than {k} people in this role "
-            "answered in "
-            f"at least one of the two waves (or showing them would let a small group be worked "
-            f"out from the others). Choose another role, or All roles."
-        )
-        st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))
+    if panel.status == "hidden":
+        st.warning(ui.as_text(panel.notice))
+        _method_and_caveats(panel)
         return
 
-    st.markdown(f"**{ui.as_text(view['summary'])}**")
-    st.caption(f"{ui.as_text(role)} · {ui.as_text(view['n'])}")
-    if view.get("model"):
-        st.markdown(ui.as_text(view["model"]))
-        st.caption(narrative.DOMAIN_MODEL_CAVEAT)
-    ui.show_chart(view["dumbbell"], alt=view["summary"])
-    ui.show_chart(
-        view["diverging"],
-        alt="Share of answers at each level per statement and wave; the table below gives "
-        "the % agreeing.",
-    )
+    st.markdown(f"**{ui.as_text(panel.summary)}**")
+    st.caption(ui.as_text(panel.meta))
+    if panel.model:
+        st.markdown(ui.as_text(panel.model))
+        st.caption(ui.as_text(panel.model_caveat))
+    for chart in panel.charts:
+        _chart(chart, view.specs[chart.kind])
 
     st.markdown("## By job role")
+    breakdown = panel.roles
     measure = st.radio(
         "Show",
-        ["mean_b", "mean_a", "diff"],
+        list(present.MEASURES),
         horizontal=True,
         key=f"{domain}_heat",
-        format_func={
-            "mean_b": f"Mean at {ui.as_text(wave_b)}",
-            "mean_a": f"Mean at {ui.as_text(wave_a)}",
-            "diff": "Change between waves",
-        }.get,
+        format_func=lambda m: ui.as_text(breakdown.measure_labels[m]),
     )
-    roles_view = role_view(key, site, (wave_a, wave_b), k, domain, measure)
-    ui.show_chart(roles_view["spec"], alt="Mean agreement per statement and job role.")
-    if roles_view["hidden"]:
-        st.caption(
-            "Not shown to protect individuals: "
-            + ui.as_text_list(roles_view["hidden"])
-            + f" (fewer than {k} respondents in a wave, or needed to stop a small group being "
-            "worked out by subtraction)."
-        )
+    spec = heatmap_spec(key, site, (wave_a, wave_b), adjust, k, domain, measure)
+    _chart(breakdown.charts[measure], spec)
+    if breakdown.hidden_note:
+        st.caption(ui.as_text(breakdown.hidden_note))
+    st.table(view.roles_table, hide_index=True)
+    st.caption(ui.as_text(breakdown.caption) + ".")
 
     st.markdown("## Results table")
-    table = view["table"]
-    two_places = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: two_places
-            for c in table.column_names
-            if c.startswith(("Mean", "Change in mean", "Cliff", "Odds"))
-        },
-    )
+    st.table(view.table, hide_index=True)
+    with st.expander("All statistics", icon=":material/table_view:"):
+        st.dataframe(view.statistics, hide_index=True, width="stretch")
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
     st.download_button(
-        "Download this table (CSV)",
-        view["csv"],
+        "Download this table with every statistic (CSV)",
+        functools.partial(to_safe_csv, panel.download),
         file_name=f"{slug}.csv",
         mime="text/csv",
         key=f"{domain}_download",
     )
     st.caption(ui.EXCEL_SAFE_CSV)
-    st.markdown(caveats(ui.wave_summary(key, site), min_group=k, use_holm=use_holm))
+    _method_and_caveats(panel)
