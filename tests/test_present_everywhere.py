@@ -217,21 +217,7 @@ def test_every_page_for_every_site_draws_without_an_error(grown_env: Path, page:
         assert at.title, (page, site)
 
 
-#: The survey results table (rpgdash/present/survey_results.py, another branch's work) shows
-#: NaN/None for a site with no answers in the latest wave. Strict: this test fails as soon as
-#: that table is fixed, so the mark cannot outlive the bug.
-SURVEY_TABLE_BUG = pytest.mark.xfail(
-    strict=True, reason="survey results table shows NaN/None for a wave without answers"
-)
-READABLE_PAGES = [
-    pytest.param(p, marks=SURVEY_TABLE_BUG)
-    if p in ("pages/professional.py", "pages/self_efficacy.py", "pages/relationships.py")
-    else p
-    for p in PAGES
-]
-
-
-@pytest.mark.parametrize("page", READABLE_PAGES)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_for_every_site_reads_as_words(grown_env: Path, page: str) -> None:
     """No code, None/nan/NaT or raw timestamp a user reads; links go to glossary headings."""
     for at, site in _every_site(page):

@@ -167,7 +167,7 @@ def test_every_chart_fits_the_a4_text_block(demo_pack: dict) -> None:
             if tag == "svg" and child.width > 100:
                 charts += 1
                 assert child.content_box_x() + child.width <= right + 0.5
-    assert charts == 3 + 4 + 1 + 4  # dumbbells, SPC charts, workforce, benchmarks
+    assert charts == 3 + 3 + 4 + 1 + 4  # dumbbells, diverging bars, SPC, workforce, benchmarks
 
 
 def _numbers(text: str) -> set[str]:
