@@ -177,3 +177,15 @@ def test_precompute_fills_the_store_of_an_older_file(tmp_path: Path, capsys) -> 
         assert _store_rows(db) == expected
     assert main(["precompute", "--db", str(path)]) == 0
     assert "0 computed, 3 already up to date" in capsys.readouterr().out
+
+
+def test_results_stored_by_other_statistics_code_are_not_used(demo_db, monkeypatch) -> None:
+    computed = []
+    engine = api.compare_level_matrix
+    monkeypatch.setattr(
+        api, "compare_level_matrix", lambda *a, **k: computed.append(1) or engine(*a, **k)
+    )
+    monkeypatch.setattr(results_store, "_code_version", lambda: "another version of the code")
+    api.clear_results()
+    rpgdash.compare_waves(demo_db)
+    assert computed == [1]
