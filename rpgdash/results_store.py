@@ -95,12 +95,15 @@ def from_bytes(data: bytes) -> pd.DataFrame:
 
     table = pa.ipc.open_stream(zlib.decompress(data)).read_all()
     extra = json.loads(table.schema.metadata[b"rpgdash"])
-    frame = table.to_pandas()
-    if frame.empty and extra["rows"]:  # a frame of object columns only
-        frame = pd.DataFrame(index=pd.RangeIndex(extra["rows"]))
-    for column, values in extra["objects"].items():
-        frame[column] = pd.Series(values, dtype=object, index=frame.index)
-    return frame[extra["columns"]]
+    typed, objects = table.to_pandas(), extra["objects"]
+    index = pd.RangeIndex(extra["rows"])
+    return pd.DataFrame(
+        {
+            c: pd.Series(objects[c], dtype=object, index=index) if c in objects else typed[c]
+            for c in extra["columns"]
+        },
+        index=index,
+    )
 
 
 # --- reading (the view path) ----------------------------------------------------------------
