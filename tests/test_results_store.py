@@ -189,3 +189,49 @@ def test_results_stored_by_other_statistics_code_are_not_used(demo_db, monkeypat
     api.clear_results()
     rpgdash.compare_waves(demo_db)
     assert computed == [1]
+
+
+_KILLED_UPLOAD = """
+import sys
+from rpgdash import results_store
+from rpgdash.db import open_db
+from rpgdash.ingest.kinds import survey
+from tests.test_results_store import _survey_file, _upload
+
+refresh = results_store.refresh
+
+def refresh_then_wait(cur, sites):
+    written = refresh(cur, sites)
+    print("refreshed", written, flush=True)
+    sys.stdin.readline()  # killed here, inside the upload's transaction
+    return written
+
+survey.results_store.refresh = refresh_then_wait
+with open_db(sys.argv[1]) as db:
+    _upload(db, _survey_file(db))
+"""
+
+
+def test_a_killed_upload_leaves_no_results_behind(writable_demo: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    with open_db(writable_demo) as db:
+        before = table_checksums(db)
+    root = Path(__file__).resolve().parents[1]
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_UPLOAD, str(writable_demo)],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().split() == ["refreshed", "2"]
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    with open_db(writable_demo) as db:
+        assert table_checksums(db) == before
