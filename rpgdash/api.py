@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from rpgdash import queries, settings
+from rpgdash import queries, results_store, settings
 from rpgdash.benchmarks.core import benchmark
 from rpgdash.db import Database
 from rpgdash.series import window
@@ -39,7 +39,9 @@ __all__ = [
 # --- survey results, cached on the data ----------------------------------------------------
 # Every page, the report and the overview ask for the same comparisons (a site's every role at
 # once; a role is then a filter). They are kept per open database and keyed on a fingerprint
-# of the survey tables (queries.survey_version), so a write by any connection is seen.
+# of the survey tables (queries.survey_version), so a write by any connection is seen. Below
+# that, results stored when the data were stored (rpgdash.results_store) are read when their
+# fingerprint matches; otherwise they are computed here, as before (nothing here writes).
 _RESULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _RESULTS_LOCK = threading.Lock()  # Streamlit runs sessions in threads
 _RESULTS_PER_DATABASE = 512
@@ -79,6 +81,19 @@ def _paired_counts(
     return _survey_result(db, (version, "paired counts", site, wave_a, wave_b), compute)
 
 
+def _stored(
+    db: Database, version: tuple, site: str | None, wave_a: str, wave_b: str, min_group: int
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The (comparisons, domain models) stored when the data were, if they are still current."""
+
+    def read() -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        counts = _paired_counts(db, version, site, wave_a, wave_b)
+        print_ = results_store.fingerprint(counts, wave_a, wave_b, min_group)
+        return results_store.lookup(db, site, wave_a, wave_b, min_group, print_)
+
+    return _survey_result(db, (version, "stored", site, wave_a, wave_b, min_group), read)
+
+
 def _comparisons(
     db: Database, site: str | None, wave_a: str, wave_b: str, min_group: int, model: bool
 ) -> pd.DataFrame:
@@ -86,6 +101,9 @@ def _comparisons(
     version = queries.survey_version(db)
 
     def compute() -> pd.DataFrame:
+        stored = _stored(db, version, site, wave_a, wave_b, min_group) if model else None
+        if stored is not None:
+            return stored[0]
         groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
         return compare_level_matrix(
             groups,
@@ -192,6 +210,9 @@ def compare_domains(
     version = queries.survey_version(db)
 
     def compute() -> pd.DataFrame:
+        stored = _stored(db, version, site, wave_a, wave_b, min_group)
+        if stored is not None:
+            return stored[1]
         groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
         return domain_model_frame(
             groups,

@@ -58,6 +58,11 @@ PLUGINS = (
         {"report": "write the board report (self-contained HTML, or an A4 PDF with --format pdf)"},
     ),
     PluginCommands(
+        "rpgdash.results_store",
+        "add_parser",
+        {"precompute": "store every site's survey comparisons, so that first views are reads"},
+    ),
+    PluginCommands(
         "rpgdash.benchmarks.cli",
         "add_parser",
         {"benchmark": "compare a measure with the statistical neighbours, the region and England"},

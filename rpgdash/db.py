@@ -73,6 +73,11 @@ The schema is documented here and only here. Tables, in the order data flows int
 ``site_la_codes``
     The LA code (new ``E0…`` or old three-digit) a stored site carries, for matching DfE rows
     to it; the latest row per site is in force.
+``survey_results``
+    Survey comparisons computed when the data were stored (derived data, see migration 6):
+    per site (``site_id`` 0 = every site), wave pair and ``min_group``, the frames of
+    ``compare_waves`` and ``compare_domains`` and the fingerprint of their inputs. At most
+    one row per (site_id, wave_a, wave_b, min_group), kept by ``rpgdash/results_store.py``.
 """
 
 from __future__ import annotations
@@ -411,6 +416,25 @@ CREATE TABLE site_la_codes (
 );
 """
 
+# Migration 6 (first views, issue 14): survey comparisons computed when the data are stored.
+# One row per site (0: every site together), comparable wave pair and disclosure threshold:
+# the frames rpgdash.compare_waves (every role) and compare_domains return, as Arrow IPC
+# streams, with a fingerprint of everything they were computed from (the answers counted per
+# level, the group sizes and the statistics code; rpgdash/results_store.py). A row is used
+# only while its fingerprint matches the stored data, so a stale row is never shown; it is
+# derived data, rewritten by uploads, reverts and `python -m rpgdash precompute`.
+_MIGRATION_RESULTS = """
+CREATE TABLE survey_results (
+    site_id INTEGER NOT NULL,
+    wave_a VARCHAR NOT NULL,
+    wave_b VARCHAR NOT NULL,
+    min_group INTEGER NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    comparisons BLOB NOT NULL,
+    domain_models BLOB NOT NULL
+);
+"""
+
 #: Migrations in order; migration i (1-based) brings the schema to version i. A migration is
 #: SQL text, or a function of the connection for steps SQL alone cannot express.
 #: Never edit an applied migration: append a new one.
@@ -420,6 +444,7 @@ MIGRATIONS: tuple[str | Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _MIGRATION_3,
     _migration_4,
     _MIGRATION_BENCHMARKS,
+    _MIGRATION_RESULTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -550,6 +550,7 @@ def init_demo(
     build never leaves a half-written database behind.
     """
     from rpgdash.db import default_path
+    from rpgdash.results_store import precompute
 
     target = Path(path) if path is not None else default_path()
     if target.exists():
@@ -566,6 +567,7 @@ def init_demo(
         leftover.unlink(missing_ok=True)
     with open_db(partial) as db:
         build_demo(db, seed=seed, scale=scale)
+        precompute(db)  # statistics are computed when data are stored
     if target.exists():
         # Checked again just before the move: the dashboard may have started meanwhile.
         try:

@@ -236,28 +236,36 @@ def paired_level_counts(
     of respondents.
     """
     with db.cursor() as cur:
-        site_id = _site_id(cur, site)
-        counted = cur.execute(
-            """
-            SELECT p.role_id, r.statement_id, p.wave_id, r.score::INTEGER AS score,
-                   count(*)::INTEGER AS n
-            FROM responses r JOIN respondents p USING (respondent_id)
-            WHERE r.score IS NOT NULL AND (?::INTEGER IS NULL OR p.site_id = ?)
-            GROUP BY ALL
-            UNION ALL
-            SELECT role_id, -1, wave_id, 0, count(*)::INTEGER FROM respondents
-            WHERE ?::INTEGER IS NULL OR site_id = ?
-            GROUP BY ALL
-            """,
-            [site_id] * 4,
-        ).fetchnumpy()
-        statements = cur.execute(
-            "SELECT statement_id, domain, text FROM statements ORDER BY CASE domain "
-            "WHEN 'professional' THEN 1 WHEN 'self_efficacy' THEN 2 "
-            "WHEN 'relationships' THEN 3 ELSE 4 END, domain, position"
-        ).fetchall()
-        role_rows = cur.execute("SELECT role_id, name FROM roles ORDER BY rank, name").fetchall()
-        wave_ids = dict(cur.execute("SELECT label, wave_id FROM waves").fetchall())
+        return paired_level_counts_in(cur, wave_a=wave_a, wave_b=wave_b, site=site)
+
+
+def paired_level_counts_in(
+    cur, *, wave_a: str, wave_b: str, site: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DataFrame]:
+    """:func:`paired_level_counts` through an open cursor (e.g. inside a write transaction,
+    so that it sees the transaction's own writes)."""
+    site_id = _site_id(cur, site)
+    counted = cur.execute(
+        """
+        SELECT p.role_id, r.statement_id, p.wave_id, r.score::INTEGER AS score,
+               count(*)::INTEGER AS n
+        FROM responses r JOIN respondents p USING (respondent_id)
+        WHERE r.score IS NOT NULL AND (?::INTEGER IS NULL OR p.site_id = ?)
+        GROUP BY ALL
+        UNION ALL
+        SELECT role_id, -1, wave_id, 0, count(*)::INTEGER FROM respondents
+        WHERE ?::INTEGER IS NULL OR site_id = ?
+        GROUP BY ALL
+        """,
+        [site_id] * 4,
+    ).fetchnumpy()
+    statements = cur.execute(
+        "SELECT statement_id, domain, text FROM statements ORDER BY CASE domain "
+        "WHEN 'professional' THEN 1 WHEN 'self_efficacy' THEN 2 "
+        "WHEN 'relationships' THEN 3 ELSE 4 END, domain, position"
+    ).fetchall()
+    role_rows = cur.execute("SELECT role_id, name FROM roles ORDER BY rank, name").fetchall()
+    wave_ids = dict(cur.execute("SELECT label, wave_id FROM waves").fetchall())
     role_id = np.asarray(counted["role_id"])
     statement_id = np.asarray(counted["statement_id"])
     wave_id = np.asarray(counted["wave_id"])

@@ -38,6 +38,7 @@ EXPECTED_TABLES = {
     "notes",
     "uploads",
     "upload_changes",
+    "survey_results",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rpgdash import results_store
 from rpgdash.ingest.errors import ConflictError, InvalidContent, Problem
 from rpgdash.ingest.kinds.base import (
     Cursor,
@@ -169,6 +170,7 @@ def _write(cur, parsed: ParsedUpload, options: WriteOptions) -> CommitResult:
         """,
         {"u": upload_id},
     )
+    results_store.refresh(cur, results_store.sites_of_upload(cur, upload_id))
     return record_counts(
         cur,
         parsed,
@@ -262,7 +264,10 @@ def _remove(cur, upload_id: int) -> int:
 
 
 def _revert(cur: Cursor, upload_id: int) -> str:
-    return f"removed {_remove(cur, upload_id)} respondents and their answers"
+    sites = results_store.sites_of_upload(cur, upload_id)
+    removed = _remove(cur, upload_id)
+    results_store.refresh(cur, sites)
+    return f"removed {removed} respondents and their answers"
 
 
 SPEC = UploadKind(
