@@ -120,14 +120,26 @@ def _comparisons(
     return _survey_result(db, key, compute)
 
 
-def comparable_waves(db: Database) -> list[str]:
-    """Labels of the waves that may be compared, in fieldwork order."""
-    return queries.waves(db, comparable_only=True)["label"].tolist()
+def comparable_waves(db: Database, site: str | None = None) -> list[str]:
+    """Labels of the waves that may be compared, in fieldwork order; with ``site``, only the
+    waves in which that site has respondents (a site that missed a wave is not offered it)."""
+    return queries.comparable_wave_labels(db, site)
 
 
-def default_wave_pair(db: Database) -> tuple[str, str]:
-    """The first and the latest comparable waves (the longest span of change)."""
-    return _resolve_waves(comparable_waves(db), None)
+def default_wave_pair(db: Database, site: str | None = None) -> tuple[str, str]:
+    """The site's first and latest comparable waves (the longest span of change); for a site
+    with answers in fewer than two waves, the database's (its sections then say that the
+    site has no answers there)."""
+    own = comparable_waves(db, site)
+    return _resolve_waves(own if len(own) >= 2 else comparable_waves(db), None)
+
+
+def _pair(db: Database, site: str | None, waves: Sequence[str] | str | None) -> tuple[str, str]:
+    """The waves asked for (any comparable wave), or by default the site's own first and
+    latest comparable waves."""
+    if waves is None:
+        return default_wave_pair(db, site)
+    return _resolve_waves(queries.comparable_wave_labels(db), waves)
 
 
 def _resolve_waves(known: list[str], waves: Sequence[str] | str | None) -> tuple[str, str]:
@@ -169,14 +181,14 @@ def compare_waves(
     Returns one row per (domain, role, statement) with the columns of
     :data:`rpgdash.stats.COMPARISON_COLUMNS`. ``role=None`` returns every role plus
     "All roles"; a role name returns that role only (still suppressed if too small).
-    ``waves`` defaults to the first and the latest comparable waves. The
+    ``waves`` defaults to the site's first and latest comparable waves. The
     Benjamini-Hochberg family is every statement and role of the two waves, whatever
     ``role`` and ``domain`` select. ``model=False`` skips the proportional-odds model (its
     columns are then blank), which is most of the time this takes. Every role of a site is
     computed at once and kept until the survey data change, so asking for another role (or
     domain) of the same site and waves is a lookup.
     """
-    wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
+    wave_a, wave_b = _pair(db, site, waves)
     if min_group is None:
         min_group = settings.get("min_group")
     if role not in (None, ALL_ROLES) and role not in queries.roles(db):
@@ -204,7 +216,7 @@ def compare_domains(
     the pooled wave effect is shown), but a domain whose total is below the disclosure
     threshold in a wave is blanked.
     """
-    wave_a, wave_b = _resolve_waves(queries.comparable_wave_labels(db), waves)
+    wave_a, wave_b = _pair(db, site, waves)
     if min_group is None:
         min_group = settings.get("min_group")
     version = queries.survey_version(db)

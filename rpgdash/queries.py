@@ -22,14 +22,18 @@ from rpgdash.db import Database
 ALL_ROLES = "All roles"
 
 
-def _df(db: Database, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return cur.execute(sql, list(params)).df()
+def _params(params: Sequence[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:
+    return params if isinstance(params, dict) else list(params)
 
 
-def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+def _df(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
     with db.cursor() as cur:
-        return cur.execute(sql, list(params)).fetchall()
+        return cur.execute(sql, _params(params)).df()
+
+
+def _rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+    with db.cursor() as cur:
+        return cur.execute(sql, _params(params)).fetchall()
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -76,13 +80,17 @@ def roles(db: Database) -> list[str]:
     return [r[0] for r in _rows(db, "SELECT name FROM roles ORDER BY rank, name")]
 
 
-def waves(db: Database, *, comparable_only: bool = False) -> pd.DataFrame:
-    """Survey waves in order: wave_id, label, fieldwork_start, fieldwork_end, comparable, note."""
+def waves(db: Database, *, comparable_only: bool = False, site: str | None = None) -> pd.DataFrame:
+    """Survey waves in order: wave_id, label, fieldwork_start, fieldwork_end, comparable, note.
+
+    With ``site``, only the waves in which that site has respondents."""
     return _df(
         db,
         "SELECT wave_id, label, fieldwork_start, fieldwork_end, wave_order, comparable, note "
-        "FROM waves WHERE comparable OR NOT ? ORDER BY wave_order, label",
-        [comparable_only],
+        "FROM waves WHERE (comparable OR NOT $c) AND ($s IS NULL OR wave_id IN ("
+        "SELECT r.wave_id FROM respondents r JOIN sites USING (site_id) WHERE name = $s)) "
+        "ORDER BY wave_order, label",
+        {"c": comparable_only, "s": site},
     )
 
 
@@ -181,9 +189,19 @@ def survey_counts(db: Database, *, site: str | None = None) -> SurveyCounts:
     )
 
 
-def comparable_wave_labels(db: Database) -> list[str]:
-    """Labels of the waves that may be compared, in fieldwork order."""
-    return [r[0] for r in _rows(db, "SELECT label FROM waves WHERE comparable ORDER BY wave_order")]
+def comparable_wave_labels(db: Database, site: str | None = None) -> list[str]:
+    """Labels of the waves that may be compared, in fieldwork order (with ``site``: those in
+    which the site has respondents)."""
+    return [
+        r[0]
+        for r in _rows(
+            db,
+            "SELECT label FROM waves WHERE comparable AND ($s IS NULL OR wave_id IN ("
+            "SELECT r.wave_id FROM respondents r JOIN sites USING (site_id) WHERE name = $s)) "
+            "ORDER BY wave_order",
+            {"s": site},
+        )
+    ]
 
 
 # Everything the survey comparisons are computed from: the number of rows and a sum of row

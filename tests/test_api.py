@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import rpgdash
-from rpgdash import queries
+from rpgdash import api, queries
 from rpgdash.demo import init_demo
 from rpgdash.stats import COMPARISON_COLUMNS, add_all_roles, compare_levels
 
@@ -168,3 +168,35 @@ def test_callers_cannot_change_the_cached_frames(demo_db) -> None:
     models["n"] = -1
     assert (rpgdash.compare_waves(demo_db, model=False)["mean_b"].dropna() > 0).all()
     assert (rpgdash.compare_domains(demo_db)["n"] > 0).all()
+
+
+def test_a_site_is_offered_and_compared_on_the_waves_it_took_part_in(
+    three_waves: Path, tmp_path: Path
+) -> None:
+    """Issue 11 (a second site with a third wave): a site with no answers in the latest wave
+    compares its own first and latest waves by default, not a wave it has no answers in."""
+    import shutil
+
+    path = tmp_path / "missed.duckdb"
+    shutil.copy(three_waves, path)
+    missed = "Demo local authority 002"
+    with rpgdash.open_db(path) as db:
+        with db.transaction() as cur:
+            gone = (
+                "SELECT respondent_id FROM respondents JOIN sites USING (site_id) "
+                "JOIN waves USING (wave_id) WHERE name = $s AND label = '+5 years'"
+            )
+            cur.execute(f"DELETE FROM responses WHERE respondent_id IN ({gone})", {"s": missed})
+            cur.execute(f"DELETE FROM respondents WHERE respondent_id IN ({gone})", {"s": missed})
+        assert api.comparable_waves(db) == ["+1 year", "+3 years", "+5 years"]
+        assert api.comparable_waves(db, missed) == ["+1 year", "+3 years"]
+        assert api.default_wave_pair(db, missed) == ("+1 year", "+3 years")
+        assert api.default_wave_pair(db, "Demo local authority") == ("+1 year", "+5 years")
+        comps = rpgdash.compare_waves(db, site=missed)
+        assert set(comps["wave_b"]) == {"+3 years"}
+        assert comps["n_b"].sum() > 0
+        # Asked for explicitly, any comparable wave is still allowed.
+        asked = rpgdash.compare_waves(db, site=missed, waves=("+1 year", "+5 years"))
+        assert set(asked["wave_b"]) == {"+5 years"}
+        # A site with answers in fewer than two waves falls back to the database's pair.
+        assert api.default_wave_pair(db, "No such site") == ("+1 year", "+5 years")

@@ -508,6 +508,6 @@ def model_panel(inputs: ModelInputs) -> ModelPanel:
 
 def build_model_panel(db: Database, *, site: str | None, role: str, min_group: int) -> ModelPanel:
     """:func:`model_panel` of the figures :func:`collect_inputs` computes."""
-    if len(api.comparable_waves(db)) < 2:
+    if len(api.comparable_waves(db, site)) < 2:
         return ModelPanel(role=role, empty=True, notice=NO_WAVES)
     return model_panel(collect_inputs(db, site=site, role=role, min_group=min_group))

@@ -380,7 +380,7 @@ def build_overview_panel(
     """Every headline of the overview for one site, role and disclosure threshold."""
     k = settings.get("min_group") if min_group is None else min_group
     summary = queries.wave_response_summary(db, site)
-    waves = api.comparable_waves(db)
+    waves = api.comparable_waves(db, site)
     not_compared = summary.loc[~summary["comparable"], "wave"].tolist()
     heading, cards = None, ()
     if len(waves) >= 2:

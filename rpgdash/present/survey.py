@@ -90,7 +90,7 @@ def load_survey_data(
         site=site,
         wave_a=wave_a,
         wave_b=wave_b,
-        waves=tuple(api.comparable_waves(db)),
+        waves=tuple(api.comparable_waves(db, site)),
         roles=(ALL_ROLES, *queries.roles(db)),
         min_group=min_group,
         comparisons=comparisons,

@@ -97,7 +97,7 @@ def build_context(
     """
     site = _resolve(db, site, role)
     k = settings.get("min_group") if min_group is None else min_group
-    wave_a, wave_b = api.default_wave_pair(db)
+    wave_a, wave_b = api.default_wave_pair(db, site)
     comps = cache.cached(
         cache.data_version(db),
         "compare_waves",

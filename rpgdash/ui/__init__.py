@@ -102,8 +102,9 @@ def role_names(db_path: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def comparable_waves(db_path: str) -> list[str]:
-    return api.comparable_waves(_db(db_path))
+def comparable_waves(db_path: str, site: str | None = None) -> list[str]:
+    """The comparable waves the site has answers in (every one for all sites)."""
+    return api.comparable_waves(_db(db_path), site)
 
 
 @st.cache_data(show_spinner=False)
@@ -222,7 +223,7 @@ def evidence_panel(
     db_path: str, site: str | None, role: str, min_group: int
 ) -> present_evidence.EvidencePanel:
     """The Evidence page's panel, from the cached comparison of the first and latest waves."""
-    waves = comparable_waves(db_path)
+    waves = comparable_waves(db_path, site)
     pair = (waves[0], waves[-1]) if len(waves) >= 2 else None
     comps = comparisons(db_path, site, pair, min_group) if pair else None
     return present_evidence.evidence_panel(
@@ -240,7 +241,7 @@ def model_panel(
     db_path: str, site: str | None, role: str, min_group: int
 ) -> present_model.ModelPanel:
     """The model page's panel: each indicator's whole-series trend, the first and latest waves."""
-    waves = comparable_waves(db_path)
+    waves = comparable_waves(db_path, site)
     if len(waves) < 2:
         return present_model.ModelPanel(role=role, empty=True, notice=present_model.NO_WAVES)
     trends = {}
@@ -315,7 +316,7 @@ def sidebar_filters() -> None:
 def roles_too_few(db_path: str, site: str | None, min_group: int) -> tuple[str, ...]:
     """Roles no comparable wave can show (the role filter marks them)."""
     return present_survey.roles_hidden_in_every_wave(
-        group_sizes(db_path, site), comparable_waves(db_path), role_names(db_path), min_group
+        group_sizes(db_path, site), comparable_waves(db_path, site), role_names(db_path), min_group
     )
 
 

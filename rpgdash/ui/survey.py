@@ -64,7 +64,7 @@ def survey_data(
         site=site,
         wave_a=pair[0],
         wave_b=pair[1],
-        waves=tuple(ui.comparable_waves(db_path)),
+        waves=tuple(ui.comparable_waves(db_path, site)),
         roles=(ui.ALL_ROLES, *ui.role_names(db_path)),
         min_group=min_group,
         comparisons=ui.comparisons(db_path, site, pair, min_group),
@@ -182,7 +182,7 @@ def domain_page(domain: str) -> None:
     st.title(registered.title)
     st.caption(registered.intro)
     key, site, role, k = ui.db_key(), ui.selected_site(), ui.selected_role(), ui.min_group()
-    waves = ui.comparable_waves(key)
+    waves = ui.comparable_waves(key, site)
     if len(waves) < 2:
         st.info("Two comparable survey waves are needed before changes can be shown.")
         return
