@@ -181,7 +181,7 @@ def domain_section(ctx: ReportContext, domain: str) -> str:
     figures = "".join(
         h.paragraph(chart.takeaway, "takeaway")
         + h.paragraph(f"{HOW_TO_READ_TITLE}: {chart.how_to_read}", "caveat")
-        + chart_svg(chart.parts.chart(), label=chart.alt, key=f"{chart.kind}-{domain}")
+        + chart_svg(chart.parts.spec(), label=chart.alt, key=f"{chart.kind}-{domain}")
         for chart in panel.charts
     )
     where = f"{ctx.role}, {ctx.wave_a} and {ctx.wave_b}"

@@ -46,13 +46,14 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return svg
 
 
-def chart_svg(chart: alt.TopLevelMixin, *, label: str, key: str) -> str:
+def chart_svg(chart: alt.TopLevelMixin | dict, *, label: str, key: str) -> str:
     """Render ``chart`` to an inline ``<svg role="img">`` labelled by ``label``.
 
     Parameters
     ----------
-    chart : altair chart
-        A chart from :mod:`rpgdash.charts` (container width is replaced by a fixed width).
+    chart : altair chart or dict
+        A chart from :mod:`rpgdash.charts`, or its Vega-Lite dict (the survey charts' fast
+        spec); container width is replaced by a fixed width.
     label : str
         The text alternative: the chart's summary sentence.
     key : str
@@ -80,13 +81,14 @@ def figure(svg: str, *, label: str, key: str) -> str:
     return f'<figure class="chart">{svg}</figure>'
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict:
+def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
     """The chart's Vega-Lite spec at the report width.
 
     Not validated against the schema again: the chart builders' own tests validate every
-    chart, and validation was a third of the report's build time.
+    chart, and validation was a third of the report's build time. A dict (a spec built
+    without Altair) is used as it is, copied only when its width changes.
     """
-    spec = chart.to_dict(validate=False)
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
     if spec.get("width") == "container":
         spec["width"] = REPORT_WIDTH
     return spec
