@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-fast lint format bench demo clean lock
+.PHONY: run test test-fast stability lint format bench demo clean lock
 
 # A venv needs Debian's python3-venv; install it when missing (as root, like CI).
 $(VENV)/bin/python:
@@ -63,6 +63,11 @@ test: $(VENV)/.dev $(CHROMIUM) pdf-libs
 # Everything but the browser and AppTest page tests (no Chromium needed).
 test-fast: $(VENV)/.dev pdf-libs
 	$(PYTEST) -m "not browser and not page"
+
+# `make test` RUNS times in a row with one core kept busy; logs in stability-logs/.
+RUNS ?= 10
+stability: $(VENV)/.dev $(CHROMIUM)
+	tests/stability.sh $(RUNS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from hypothesis import HealthCheck, settings
 
 from rpgdash.db import Database, open_db
@@ -51,6 +52,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.xdist_group("browser"))
         if "app_env" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.page)
+    if getattr(items[0].config.option, "loadgroup", False) if items else False:
+        _name_groups_in_node_ids(items)
+
+
+def _name_groups_in_node_ids(items: list[pytest.Item]) -> None:
+    """Append ``@<group>`` to each grouped test's node id, which is how a worker tells the
+    ``--dist loadgroup`` scheduler a test's group.
+
+    pytest-xdist 3.8 does this by assigning ``item._nodeid``, which pytest 9.2 no longer
+    reads (node ids are structured ``NodeId``s now), so without this every xdist_group is
+    silently ignored and the browser tests spread over both workers, each starting its own
+    Chromium and server (pytest-xdist issue #1386). Remove once xdist sets the id itself.
+    """
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+            if item.nodeid != str(item._id):  # pytest changed how it stores node ids again
+                raise pytest.UsageError(f"cannot name the xdist group of {item.nodeid}")
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,11 @@ with pandas straight from the same CSV files (``pd.read_csv``, ``Series.median``
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +20,7 @@ import pytest
 from rpgdash import benchmark
 from rpgdash.cli import main
 from rpgdash.db import table_checksums
-from tests.test_ingest_fixtures import SITE, db  # noqa: F401  (db: fixture)
+from tests.test_ingest_fixtures import SITE, build_fixture_db, db  # noqa: F401  (db: fixture)
 
 DATA = Path(__file__).parent / "data" / "dfe"
 CSWW = DATA / "csww_indicators_2017_to_2020.csv"
@@ -32,19 +35,32 @@ def _cli(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.fixture
-def loaded(db, capsys):  # noqa: F811
-    """The fixture database with the workforce, referrals and neighbours files uploaded."""
-    path = str(db.path)
-    db.close()
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture database with the workforce, referrals and neighbours files uploaded.
+
+    Built once per module (three uploads cost seconds); each test gets a copy (``loaded``).
+    """
+    path = tmp_path_factory.mktemp("benchmarks") / "loaded.duckdb"
+    build_fixture_db(path).close()
     for argv in (
         ["ingest", "dfe", str(CSWW), "--la-code", "302"],
         ["ingest", "neighbours", str(NEIGHBOURS)],
         ["ingest", "dfe", str(CIN)],
     ):
-        status, out, err = _cli(capsys, *argv, "--db", path)
-        assert status == 0, err
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main([*argv, "--db", str(path)])
+        assert status == 0, err.getvalue()
     return path
+
+
+@pytest.fixture
+def loaded(loaded_once: Path, tmp_path: Path) -> str:
+    """A private copy of ``loaded_once`` that the test may change."""
+    copy = tmp_path / "loaded.duckdb"
+    shutil.copy(loaded_once, copy)
+    return str(copy)
 
 
 # --- the independent reference ----------------------------------------------------------------

@@ -3,7 +3,8 @@
 For each page, every selectbox, radio and multiselect the page shows is tried with a bounded
 sample of its options (the first three and the last: for the change point these are
 "automatic", Oct 2015, Nov 2015 and the last month, the choices that used to blank the
-indicators page). After each choice the page must show no exception and no error box.
+indicators page), ending with its default, from which the next control is tried (one AppTest
+per page). After each choice the page must show no exception and no error box.
 """
 
 from __future__ import annotations
@@ -40,11 +41,23 @@ def _controls(at: AppTest, page: str) -> list[tuple[str, str, list]]:
     return found
 
 
-def _choices(kind: str, labels: list[str]) -> list[list[str]]:
-    """Bounded label choices: each is a list of shown labels (one for a single choice)."""
+def _shown(at: AppTest, kind: str, key: str) -> list[str]:
+    """The labels a control shows as chosen."""
+    widget = getattr(at, kind)(key=key)
+    return list(widget.values) if kind == "multiselect" else [widget.options[widget.index]]
+
+
+def _choices(kind: str, labels: list[str], default: list[str]) -> list[list[str]]:
+    """Bounded label choices, each a list of shown labels (one for a single choice).
+
+    The control's default comes last, so the page is back at its defaults afterwards and the
+    next control is tried from there without starting a new AppTest.
+    """
     if kind != "multiselect":
-        return [[label] for label in _sample(labels)]
-    return [[], labels[:1], labels[-1:], labels]
+        sample = [[label] for label in _sample(labels)]
+    else:
+        sample = [[], labels[:1], labels[-1:], labels]
+    return [choice for choice in sample if choice != default] + [default]
 
 
 def choose(widget, labels: list[str]) -> None:
@@ -77,19 +90,20 @@ def _fresh(page: str) -> AppTest:
 def test_every_option_of_every_control_draws_the_page(app_env, page: str) -> None:
     at = _fresh(page)
     assert not _problems(at), _problems(at)
+    controls = _controls(at, page)
     tried = []
-    for kind, key, labels in _controls(at, page):
+    for kind, key, labels in controls:
         if key is None or not labels:
             continue
-        for labels_chosen in _choices(kind, labels):
-            widget = getattr(at, kind)(key=key)
-            choose(widget, labels_chosen)
+        default = _shown(at, kind, key)
+        for labels_chosen in _choices(kind, labels, default):
+            choose(getattr(at, kind)(key=key), labels_chosen)
             at.run()
             tried.append((key, labels_chosen))
             assert not _problems(at), (page, key, labels_chosen, _problems(at))
-            shown = getattr(at, kind)(key=key)
-            now = list(shown.values) if kind == "multiselect" else [shown.options[shown.index]]
+            now = _shown(at, kind, key)
             assert now == labels_chosen, (key, now, labels_chosen)  # the choice took effect
-        at = _fresh(page)  # try the next control from the page's defaults
+        if _controls(at, page) != controls:  # not quite back at the defaults: start afresh
+            at = _fresh(page)
     if page in ("pages/indicators.py", "pages/professional.py", "pages/overview.py"):
         assert tried, "no control was tried"

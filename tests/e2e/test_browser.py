@@ -1,6 +1,7 @@
-"""Chromium against a real server: filters work and persist, charts carry the timeline.
+"""Chromium against a real server: the role filter changes the figures and persists.
 
-(Every page's own first visit, with its checks, is in test_first_visit.py.)"""
+(Every page's one visit with its per-page checks, the time charts' timeline events among
+them, is in test_first_visit.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import SCRIPT_DONE, problems_on, wait_for_app, wait_for_charts
+from tests.e2e.conftest import SCRIPT_DONE, problems_on, wait_for_app
 
 
 def choose_role(page: Page, role: str) -> None:
@@ -65,24 +66,3 @@ def test_role_choice_persists_between_pages(server: str, page: Page) -> None:
     chosen = page.locator('[data-testid="stSidebar"] input[aria-label="Job role"]')
     expect(chosen).to_have_value("Lead practitioner")
     shown_for(page, "Lead practitioner").wait_for(timeout=30_000)
-
-
-@pytest.mark.parametrize(
-    ("path", "labels"),
-    [
-        ("indicators", ["RPGs start", "Facilitator change", "+3 years survey fieldwork"]),
-        ("", ["RPGs start", "Facilitator change"]),
-    ],
-)
-def test_time_charts_carry_the_timeline_events(server: str, page: Page, path, labels) -> None:
-    page.goto(f"{server}/{path}")
-    wait_for_app(page)
-    wait_for_charts(page)
-    for label in labels:  # Vega draws an SVG's text after the element exists: wait for it
-        page.wait_for_function(
-            "label => [...document.querySelectorAll('.vega-embed svg text')]"
-            ".some(t => t.textContent.includes(label))",
-            arg=label,
-            timeout=60_000,
-        )
-    assert problems_on(page) == []

@@ -3,51 +3,21 @@
 A trap HTTP server on 127.0.0.1 stands in for an attacker's host: every stored name carries
 Markdown and HTML pointing at it. The browser visits every page; the trap must receive no
 request, no link or image may point at it, and every request the page makes must go to the
-dashboard itself (no font host, no CDN).
+dashboard itself (no font host, no CDN). (The same holds for the plain demo: every page's
+one visit in test_first_visit.py checks its requests.)
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import problems_on, wait_for_app
 from tests.e2e.test_accessibility import PATHS as PAGES
 from tests.hardening_support import inject_payload, payload
-from tests.serving import APP, streamlit_server
-
-
-@contextmanager
-def trap_server() -> Iterator[tuple[int, list[str]]]:
-    """An HTTP server on a free 127.0.0.1 port that records every request it gets."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
+from tests.serving import APP, outside_requests, streamlit_server, trap_server
 
 _TARGETS = (
     "els => els.map(e => e.getAttribute('href') || e.getAttribute('src') || "
@@ -76,13 +46,6 @@ def _visit_every_page(page: Page, url: str) -> tuple[list[str], dict[str, list[s
     return requests, targets, showing
 
 
-def _outside(requests: list[str], url: str) -> list[str]:
-    own = urlparse(url).netloc
-    return [
-        r for r in requests if not r.startswith(("data:", "blob:")) and urlparse(r).netloc != own
-    ]
-
-
 def test_injected_names_fetch_nothing_and_link_nowhere(
     demo_path: Path, tmp_path: Path, page: Page
 ) -> None:
@@ -103,10 +66,4 @@ def test_injected_names_fetch_nothing_and_link_nowhere(
             assert {"", "indicators", "workforce", "evidence", "model"} <= showing
         assert hits == []
         assert [r for r in requests if host in r] == []
-        assert _outside(requests, url) == []
-
-
-def test_no_page_fetches_anything_from_outside_the_dashboard(server: str, page: Page) -> None:
-    requests, _, _ = _visit_every_page(page, server)
-    assert requests, "the browser made no request at all"
-    assert _outside(requests, server) == []
+        assert outside_requests(requests, url) == []

@@ -51,6 +51,18 @@ def _sign_in(page: Page, email: str) -> None:
     expect(page.get_by_text(shown)).to_be_visible(timeout=60_000)
 
 
+def _sign_out(page: Page) -> None:
+    """Press Sign out and wait for the page the provider sends the browser back to.
+
+    st.logout first reruns the page, which already shows "Sign in", and then sends the browser
+    to the provider's logout and back: wait for that new page to load, not for the rerun.
+    """
+    with page.expect_event("load", timeout=60_000):
+        page.get_by_role("button", name="Sign out").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+
+
 def _nav_links(page: Page) -> list[str]:
     return page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
 
@@ -88,8 +100,8 @@ def test_a_listed_user_signs_in_and_uploads_an_unlisted_one_cannot(
             _sign_in(page, UNLISTED)
             assert "Upload data" not in " ".join(_nav_links(page))
             expect(page.get_by_text("which is not on the list")).to_be_visible()
-            page.get_by_role("button", name="Sign out").click()
-            expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+            _sign_out(page)
+            assert provider.logouts == 1
 
             # The listed user signs in (email compared without case) and uploads.
             _sign_in(page, LISTED)
@@ -113,8 +125,7 @@ def test_a_listed_user_signs_in_and_uploads_an_unlisted_one_cannot(
             assert problems_on(page) == []
 
             # Signing out ends the session at the provider too; uploading is gone again.
-            page.get_by_role("button", name="Sign out").click()
-            expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+            _sign_out(page)
             assert "Upload data" not in " ".join(_nav_links(page))
             assert provider.logouts == 2
 
