@@ -332,7 +332,10 @@ def summary_of_variation_section(
         inner = html_table + h.paragraph(
             "Each icon is explained by the words beside it; the appendix has the full key."
         )
-    return h.section(3, "Summary of variation and assurance", inner, anchor=anchor)
+    # The board summary's copy is titled apart from the appendix's: two regions of one name
+    # are indistinguishable to a screen reader's landmark list (axe: landmark-unique).
+    title = "Summary of variation and assurance"
+    return h.section(3, title if with_key else f"{title} at a glance", inner, anchor=anchor)
 
 
 def indicators_section(ctx: ReportContext) -> tuple[str, str]:
@@ -554,11 +557,16 @@ def method_section(ctx: ReportContext) -> str:
             h.text_block(body.format(min_group=ctx.min_group)),
             anchor=f"method-{h.slug(heading)}",
         )
+    # A definition list, not a region per term: "Disclosure threshold" is also a section's
+    # name, and landmarks must be unique (axe: landmark-unique).
     glossary = "".join(
-        h.section(4, term.title, h.paragraph(term.meaning), anchor=f"glossary-{term.anchor}")
+        f'<dt id="glossary-{h.esc(term.anchor)}">{h.esc(term.title)}</dt>'
+        f"<dd>{h.esc(term.meaning)}</dd>"
         for term in TERMS
     )
-    inner += h.section(3, "Glossary", glossary, anchor="method-glossary")
+    inner += h.section(
+        3, "Glossary", f'<dl class="glossary">{glossary}</dl>', anchor="method-glossary"
+    )
     waves = _plain_numbers(wave_table(queries.wave_response_summary(ctx.db, ctx.site)))
     inner += h.table(waves, caption=f"Survey waves stored for {ctx.site}")
     return h.section(2, "Method", inner, anchor="method")

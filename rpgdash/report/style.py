@@ -72,6 +72,9 @@ h2.appendix-title { font-size: 1.6rem; }
                   text-align: right; font-size: 8pt;
                   color: #404040; font-family: Arial, Helvetica, "Liberation Sans", sans-serif; }
 }
+dl.glossary dt { font-weight: 600; margin-top: 0.6em; break-after: avoid;
+  page-break-after: avoid; }
+dl.glossary dd { margin: 0.15em 0 0 1.2em; }
 @media print {
   html { font-size: 9.5pt; }
   body { max-width: none; padding: 0; font-family: Arial, Helvetica, "Liberation Sans",
