@@ -540,6 +540,7 @@ def init_demo(
     scale: int = 1,
     if_missing: bool = False,
     on_backup: Callable[[Path], None] | None = None,
+    precompute: bool = True,
 ) -> Path | None:
     """Build the demo database at ``path``; return the path, or None when skipped.
 
@@ -547,10 +548,12 @@ def init_demo(
     but never while another process holds it (:class:`DatabaseBusyError`), and a file that
     records uploads (or cannot be read) is first copied beside it; ``on_backup`` is told
     where. The new file is built beside the target and moved into place, so an interrupted
-    build never leaves a half-written database behind.
+    build never leaves a half-written database behind. ``precompute=False`` skips storing
+    the survey statistics (:mod:`rpgdash.results_store`; the pages then compute them on
+    first view): for tests that look only at the stored rows.
     """
+    from rpgdash import results_store
     from rpgdash.db import default_path
-    from rpgdash.results_store import precompute
 
     target = Path(path) if path is not None else default_path()
     if target.exists():
@@ -567,7 +570,8 @@ def init_demo(
         leftover.unlink(missing_ok=True)
     with open_db(partial) as db:
         build_demo(db, seed=seed, scale=scale)
-        precompute(db)  # statistics are computed when data are stored
+        if precompute:
+            results_store.precompute(db)  # statistics are computed when data are stored
     if target.exists():
         # Checked again just before the move: the dashboard may have started meanwhile.
         try:

@@ -148,23 +148,25 @@ def test_timeline_events(demo_db) -> None:
 
 
 def test_scale_builds_one_site_each_of_the_same_shape(tmp_path: Path) -> None:
-    path = init_demo(tmp_path / "scaled.duckdb", scale=3)
+    path = init_demo(tmp_path / "scaled.duckdb", scale=3, precompute=False)
     with open_db(path, read_only=True) as db:
         assert len(queries.site_names(db)) == 3
         per_site = _rows(db, "SELECT site_id, count(*) FROM respondents GROUP BY ALL ORDER BY 1")
         assert [n for _, n in per_site] == [122, 122, 122]
         series = _rows(db, "SELECT count(DISTINCT (site_id, indicator_id)) FROM indicator_values")
         assert series == [(12,)]
+        # precompute=False: no stored statistics (the pages compute them on first view)
+        assert _rows(db, "SELECT count(*) FROM survey_results") == [(0,)]
 
 
 def test_existing_database_is_kept_unless_forced(tmp_path: Path) -> None:
-    path = init_demo(tmp_path / "keep.duckdb")
+    path = init_demo(tmp_path / "keep.duckdb", precompute=False)
     before = path.read_bytes()
     assert init_demo(path, if_missing=True) is None
     with pytest.raises(FileExistsError, match="--force"):
         init_demo(path)
     assert path.read_bytes() == before
-    init_demo(path, force=True, seed=3)
+    init_demo(path, force=True, seed=3, precompute=False)
     assert path.read_bytes() != before
 
 

@@ -56,7 +56,7 @@ def _upload(path: Path) -> None:
 
 @pytest.mark.parametrize("read_only", [False, True])
 def test_force_refuses_while_another_process_holds_the_database(tmp_path, read_only) -> None:
-    path = init_demo(tmp_path / "served.duckdb")
+    path = init_demo(tmp_path / "served.duckdb", precompute=False)
     _upload(path)
     before = path.read_bytes()
     holder = _hold(path, read_only=read_only)
@@ -72,7 +72,7 @@ def test_force_refuses_while_another_process_holds_the_database(tmp_path, read_o
 
 
 def test_force_keeps_a_copy_of_a_database_that_holds_uploads(tmp_path) -> None:
-    path = init_demo(tmp_path / "rpgdash.duckdb")
+    path = init_demo(tmp_path / "rpgdash.duckdb", precompute=False)
     _upload(path)
     with open_db(path, read_only=True) as db:
         before = table_checksums(db)
@@ -89,9 +89,9 @@ def test_force_keeps_a_copy_of_a_database_that_holds_uploads(tmp_path) -> None:
 
 
 def test_force_without_uploads_replaces_without_a_copy(tmp_path) -> None:
-    path = init_demo(tmp_path / "rpgdash.duckdb")
+    path = init_demo(tmp_path / "rpgdash.duckdb", precompute=False)
     copies = []
-    init_demo(path, force=True, seed=3, on_backup=copies.append)
+    init_demo(path, force=True, seed=3, on_backup=copies.append, precompute=False)
     assert copies == [] and list(tmp_path.glob("*.bak-*")) == []
 
 
@@ -99,15 +99,15 @@ def test_force_keeps_a_copy_of_a_file_it_cannot_read(tmp_path) -> None:
     path = tmp_path / "rpgdash.duckdb"
     path.write_bytes(b"not a database" * 100)
     copies = []
-    init_demo(path, force=True, on_backup=copies.append)
+    init_demo(path, force=True, on_backup=copies.append, precompute=False)
     assert len(copies) == 1 and copies[0].read_bytes() == b"not a database" * 100
 
 
 def test_the_library_raises_the_busy_error(tmp_path) -> None:
-    path = init_demo(tmp_path / "x.duckdb")
+    path = init_demo(tmp_path / "x.duckdb", precompute=False)
     holder = _hold(path)
     try:
         with pytest.raises(DatabaseBusyError, match="was not replaced"):
-            init_demo(path, force=True)
+            init_demo(path, force=True, precompute=False)
     finally:
         holder.communicate("\n", timeout=30)

@@ -53,12 +53,12 @@ def _store(db, data: bytes, name: str, kind: str, **kwargs) -> int:
 
 
 def test_the_demo_leaves_no_sequence_behind_its_ids(tmp_path: Path) -> None:
-    path = init_demo(tmp_path / "demo.duckdb", scale=2)
+    path = init_demo(tmp_path / "demo.duckdb", scale=2, precompute=False)
     assert _lagging_sequences(path) == []
 
 
 def test_every_kind_of_upload_after_the_demo_stores_and_reverts(tmp_path: Path) -> None:
-    path = init_demo(tmp_path / "demo.duckdb")
+    path = init_demo(tmp_path / "demo.duckdb", precompute=False)
     with open_db(path) as db:
         before = db.cursor().execute("SELECT count(*) FROM respondents").fetchall()[0][0]
         survey = _store(

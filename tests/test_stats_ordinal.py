@@ -325,7 +325,9 @@ def _demo_problems(path) -> list[tuple]:
 def demo_problems(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
     from rpgdash.demo import init_demo
 
-    return _demo_problems(init_demo(tmp_path_factory.mktemp("fits") / "sites.duckdb", scale=3))
+    return _demo_problems(
+        init_demo(tmp_path_factory.mktemp("fits") / "sites.duckdb", scale=3, precompute=False)
+    )
 
 
 def _stalled(problem) -> tuple | None:
