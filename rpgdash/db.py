@@ -583,16 +583,21 @@ def open_db(path: str | Path | None = None, read_only: bool = False) -> Database
     return Database(con, path, read_only)
 
 
+def table_names(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The database's own tables, by name (from the catalogue, never from users)."""
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY table_name"
+        ).fetchall()
+    ]
+
+
 def table_checksums(db: Database) -> dict[str, str]:
     """A checksum of the full content of every table (tests use it to prove 'nothing changed')."""
     with db.cursor() as cur:
-        tables = [
-            r[0]
-            for r in cur.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'main' ORDER BY table_name"
-            ).fetchall()
-        ]
+        tables = table_names(cur)
         sums = {}
         for table in tables:
             # Table names come from the catalogue, not from users; identifiers cannot be bound.

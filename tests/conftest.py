@@ -79,6 +79,26 @@ def _name_groups_in_node_ids(items: list[pytest.Item]) -> None:
                 raise pytest.UsageError(f"cannot name the xdist group of {item.nodeid}")
 
 
+def add_copied_wave(cur, *, score: str = "r.score") -> None:
+    """Store the +3 years answers again as a later comparable "+5 years" wave (ids offset by
+    100000); ``score`` is the SQL of each copied answer, so a test can change some."""
+    cur.execute(
+        "INSERT INTO waves (label, fieldwork_start, fieldwork_end, wave_order, comparable) "
+        "VALUES ('+5 years', DATE '2020-11-01', DATE '2021-03-31', 3, TRUE)"
+    )
+    cur.execute(
+        "INSERT INTO respondents (respondent_id, site_id, wave_id, role_id, external_id) "
+        "SELECT respondent_id + 100000, site_id, (SELECT wave_id FROM waves "
+        "WHERE label = '+5 years'), role_id, external_id FROM respondents "
+        "WHERE wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
+    )
+    cur.execute(
+        f"INSERT INTO responses SELECT r.respondent_id + 100000, r.statement_id, {score} "
+        "FROM responses r JOIN respondents p USING (respondent_id) "
+        "WHERE p.wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
+    )
+
+
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database built once; tests must not write to it (use ``writable_demo``)."""

@@ -11,6 +11,7 @@ import rpgdash
 from rpgdash import api, queries
 from rpgdash.demo import init_demo
 from rpgdash.stats import COMPARISON_COLUMNS, add_all_roles, compare_levels
+from tests.conftest import add_copied_wave
 
 
 @pytest.fixture(scope="module")
@@ -80,22 +81,7 @@ def three_waves(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three-site demo with a third comparable wave (the +3 years answers, one changed)."""
     path = init_demo(tmp_path_factory.mktemp("waves") / "waves.duckdb", scale=3)
     with rpgdash.open_db(path) as db, db.transaction() as cur:
-        cur.execute(
-            "INSERT INTO waves (label, fieldwork_start, fieldwork_end, wave_order, comparable) "
-            "VALUES ('+5 years', DATE '2020-11-01', DATE '2021-03-31', 3, TRUE)"
-        )
-        cur.execute(
-            "INSERT INTO respondents (respondent_id, site_id, wave_id, role_id, external_id) "
-            "SELECT respondent_id + 100000, site_id, (SELECT wave_id FROM waves "
-            "WHERE label = '+5 years'), role_id, external_id FROM respondents "
-            "WHERE wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
-        )
-        cur.execute(
-            "INSERT INTO responses SELECT r.respondent_id + 100000, r.statement_id, "
-            "CASE WHEN r.respondent_id % 7 = 0 THEN 4 ELSE r.score END "
-            "FROM responses r JOIN respondents p USING (respondent_id) "
-            "WHERE p.wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
-        )
+        add_copied_wave(cur, score="CASE WHEN r.respondent_id % 7 = 0 THEN 4 ELSE r.score END")
     return path
 
 

@@ -19,7 +19,7 @@ from rpgdash.present.overview import wave_note
 from rpgdash.present.reading import HOW_TO_READ
 from rpgdash.present.survey_results import download_table
 from rpgdash.text import as_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_copied_wave
 
 pytestmark = pytest.mark.page  # AppTest runs of the app's pages
 
@@ -226,21 +226,7 @@ def test_role_heatmap_shows_n_per_role_and_wave(app_env, demo_path) -> None:
 def test_a_third_wave_brings_a_wave_choice(app_env) -> None:
     # Copy the +3 years answers as a later "+5 years" wave, so that three can be compared.
     with open_db(app_env) as db, db.transaction() as cur:
-        cur.execute(
-            "INSERT INTO waves (label, fieldwork_start, fieldwork_end, wave_order, comparable) "
-            "VALUES ('+5 years', DATE '2020-11-01', DATE '2021-03-31', 3, TRUE)"
-        )
-        cur.execute(
-            "INSERT INTO respondents (respondent_id, site_id, wave_id, role_id, external_id) "
-            "SELECT respondent_id + 100000, site_id, (SELECT wave_id FROM waves "
-            "WHERE label = '+5 years'), role_id, external_id FROM respondents "
-            "WHERE wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
-        )
-        cur.execute(
-            "INSERT INTO responses SELECT r.respondent_id + 100000, r.statement_id, r.score "
-            "FROM responses r JOIN respondents p USING (respondent_id) "
-            "WHERE p.wave_id = (SELECT wave_id FROM waves WHERE label = '+3 years')"
-        )
+        add_copied_wave(cur)
     at = _page("relationships", "All roles")
     assert at.selectbox(key="relationships_wave_a").value == "+1 year"
     assert at.selectbox(key="relationships_wave_b").value == "+5 years"

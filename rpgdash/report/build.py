@@ -141,9 +141,9 @@ def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _roles_table(ctx: ReportContext, domain: str) -> str:
-    """The domain by job role: the role summary the survey page shows under its heatmap."""
-    data = present_survey.load_survey_data(
+def _survey_data(ctx: ReportContext) -> present_survey.SurveyData:
+    """The survey panels' inputs for the report's site and waves (its comparison reused)."""
+    return present_survey.load_survey_data(
         ctx.db,
         site=ctx.site,
         wave_a=ctx.wave_a,
@@ -151,6 +151,11 @@ def _roles_table(ctx: ReportContext, domain: str) -> str:
         min_group=ctx.min_group,
         comparisons=ctx.comparisons,
     )
+
+
+def _roles_table(ctx: ReportContext, domain: str) -> str:
+    """The domain by job role: the role summary the survey page shows under its heatmap."""
+    data = _survey_data(ctx)
     breakdown = present_survey.build_role_breakdown(data, domain)
     note = h.paragraph(breakdown.hidden_note, "meta") if breakdown.hidden_note else ""
     return h.table(breakdown.table, caption=breakdown.caption) + note
@@ -163,14 +168,7 @@ def domain_section(ctx: ReportContext, domain: str) -> str:
     table (the page's default columns), every statistic, and the domain by job role.
     """
     title = _domain_title(domain)
-    data = present_survey.load_survey_data(
-        ctx.db,
-        site=ctx.site,
-        wave_a=ctx.wave_a,
-        wave_b=ctx.wave_b,
-        min_group=ctx.min_group,
-        comparisons=ctx.comparisons,
-    )
+    data = _survey_data(ctx)
     panel = present_survey.build_domain_panels(data, domain, "none", roles=[ctx.role])[ctx.role]
     anchor = f"domain-{domain}"
     if panel.status == "empty":

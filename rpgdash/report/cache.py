@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from rpgdash.db import Database
+from rpgdash.db import Database, table_names
 
 T = TypeVar("T")
 
@@ -31,13 +31,7 @@ def data_version(db: Database) -> str:
     milliseconds and changes with any insert, update or delete.
     """
     with db.cursor() as cur:
-        tables = [
-            r[0]
-            for r in cur.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'main' ORDER BY table_name"
-            ).fetchall()
-        ]
+        tables = table_names(cur)
         # Table names come from the catalogue, not from users; identifiers cannot be bound.
         sql = " UNION ALL ".join(
             f"SELECT '{t}', count(*), coalesce(sum(hash(r)::HUGEINT), 0) FROM \"{t}\" r"
