@@ -67,7 +67,8 @@ st.altair_chart(
 ui.how_to_read(HOW_TO_READ["benchmarks"])
 st.markdown("#### Year by year")
 st.dataframe(whole.table, hide_index=True)
-st.markdown(f"#### Each neighbour's change, {period_label(start)} to {period_label(end)}")
+span = f"{period_label(start)} to {period_label(end)}"
+st.markdown(f"#### Each neighbour's change, {ui.as_text(span)}")
 st.dataframe(panel.neighbour_changes, hide_index=True)
 with st.expander("How these figures are worked out"):
     st.markdown(plain_markdown(METHOD))

@@ -35,7 +35,7 @@ for wave, themes in panel.waves:
             if theme.link_note:
                 st.caption(ui.as_text(theme.link_note))
             if theme.excerpts:
-                st.markdown(f"**{theme.excerpts_label}**")
+                st.markdown(f"**{ui.as_text(theme.excerpts_label)}**")
                 for ex in theme.excerpts:
                     quote, source = ui.as_text(ex.text), ui.as_text(ex.attribution)
                     st.markdown(f"> \u201c{quote}\u201d  \n> \u2014 {source}")
