@@ -94,18 +94,31 @@ def _stored(
     return _survey_result(db, (version, "stored", site, wave_a, wave_b, min_group), read)
 
 
-def _comparisons(
-    db: Database, site: str | None, wave_a: str, wave_b: str, min_group: int, model: bool
+def _survey_frame(
+    db: Database,
+    what: str,
+    site: str | None,
+    wave_a: str,
+    wave_b: str,
+    min_group: int,
+    **options: bool,
 ) -> pd.DataFrame:
-    """Every role's comparison at a site (the frame is shared: callers take copies)."""
+    """Every role's comparisons (``what`` "comparisons") or the domain models ("domain
+    models") at a site: the stored frame when it is current, else computed from the paired
+    counts; cached either way (the frame is shared: callers take copies)."""
     version = queries.survey_version(db)
+    stored_index, engine = {
+        "comparisons": (0, compare_level_matrix),
+        "domain models": (1, domain_model_frame),
+    }[what]
 
     def compute() -> pd.DataFrame:
-        stored = _stored(db, version, site, wave_a, wave_b, min_group) if model else None
-        if stored is not None:
-            return stored[0]
+        if options.get("model", True):  # the store holds the frames with their models
+            stored = _stored(db, version, site, wave_a, wave_b, min_group)
+            if stored is not None:
+                return stored[stored_index]
         groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
-        return compare_level_matrix(
+        return engine(
             groups,
             counts_a,
             counts_b,
@@ -113,11 +126,18 @@ def _comparisons(
             wave_b=wave_b,
             group_sizes=sizes,
             min_group=min_group,
-            model=model,
+            **options,
         )
 
-    key = (version, "comparisons", site, wave_a, wave_b, min_group, model)
+    key = (version, what, site, wave_a, wave_b, min_group, *options.values())
     return _survey_result(db, key, compute)
+
+
+def _comparisons(
+    db: Database, site: str | None, wave_a: str, wave_b: str, min_group: int, model: bool
+) -> pd.DataFrame:
+    """Every role's comparison at a site (the frame is shared: callers take copies)."""
+    return _survey_frame(db, "comparisons", site, wave_a, wave_b, min_group, model=model)
 
 
 def comparable_waves(db: Database, site: str | None = None) -> list[str]:
@@ -219,25 +239,7 @@ def compare_domains(
     wave_a, wave_b = _pair(db, site, waves)
     if min_group is None:
         min_group = settings.get("min_group")
-    version = queries.survey_version(db)
-
-    def compute() -> pd.DataFrame:
-        stored = _stored(db, version, site, wave_a, wave_b, min_group)
-        if stored is not None:
-            return stored[1]
-        groups, counts_a, counts_b, sizes = _paired_counts(db, version, site, wave_a, wave_b)
-        return domain_model_frame(
-            groups,
-            counts_a,
-            counts_b,
-            wave_a=wave_a,
-            wave_b=wave_b,
-            group_sizes=sizes,
-            min_group=min_group,
-        )
-
-    key = (version, "domain models", site, wave_a, wave_b, min_group)
-    models = _survey_result(db, key, compute)
+    models = _survey_frame(db, "domain models", site, wave_a, wave_b, min_group)
     return models.copy(deep=False)  # the cached frame stays as it was, whatever the caller does
 
 
