@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from rpgdash.db import Database, table_names
+from rpgdash.db import data_version  # noqa: F401 (the report's cache key; used as cache.data_version)
 
 T = TypeVar("T")
 
@@ -22,23 +22,6 @@ T = TypeVar("T")
 CACHE_SIZE = 256
 _store: OrderedDict[tuple, object] = OrderedDict()
 _lock = threading.Lock()
-
-
-def data_version(db: Database) -> str:
-    """A fingerprint of every table's content: row count and an order-free sum of row hashes.
-
-    Computed by DuckDB in one query (the Python side never sees the rows), so it costs a few
-    milliseconds and changes with any insert, update or delete.
-    """
-    with db.cursor() as cur:
-        tables = table_names(cur)
-        # Table names come from the catalogue, not from users; identifiers cannot be bound.
-        sql = " UNION ALL ".join(
-            f"SELECT '{t}', count(*), coalesce(sum(hash(r)::HUGEINT), 0) FROM \"{t}\" r"
-            for t in tables
-        )
-        rows = cur.execute(sql).fetchall() if tables else []
-    return f"{db.path}|" + ";".join(f"{name}:{n}:{total}" for name, n, total in sorted(rows))
 
 
 def cached(version: str, name: str, options: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
