@@ -330,16 +330,8 @@ def _areas(frame, level, text, index, keep, problems: Problems) -> pd.DataFrame:
                 "region_name": get["region_name"] if lv != "national" else None,
             }
         )
-    columns_out = [
-        "_row",
-        "level",
-        "area_key",
-        "area",
-        "new_la_code",
-        "old_la_code",
-        "region_code",
-        "region_name",
-    ]
+    # The area columns of SCHEMA: every text column before period and measure.
+    columns_out = ["_row", *_TEXT[: _TEXT.index("period")]]
     return pd.DataFrame(out, columns=columns_out).set_index("_row")
 
 
