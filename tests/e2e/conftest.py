@@ -72,6 +72,22 @@ def wait_for_charts(page: Page, timeout: float = 60_000) -> None:
     )
 
 
+#: Set RPGDASH_SCREENSHOTS to a folder to keep a full-page screenshot of every page and width
+#: the browser tests check (to look at them); unset, none is taken (each costs Chromium a
+#: full-page paint and a PNG encode, and nothing reads them).
+SCREENSHOTS = os.environ.get("RPGDASH_SCREENSHOTS")
+
+
+def screenshot(page: Page, name: str) -> Path | None:
+    """Save a full-page screenshot as ``name``.png in RPGDASH_SCREENSHOTS, when it is set."""
+    if not SCREENSHOTS:
+        return None
+    path = Path(SCREENSHOTS) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
 def problems_on(page: Page) -> list[str]:
     """Exceptions and error boxes Streamlit shows on the page."""
     found = [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]

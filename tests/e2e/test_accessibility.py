@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from rpgdash.present.domains import DOMAINS
-from tests.e2e.conftest import ROOT, wait_for_app
+from tests.e2e.conftest import ROOT, screenshot, wait_for_app
 
 BLOCKING = {"serious", "critical"}
 AXE_OPTIONS = {
@@ -121,7 +121,7 @@ def test_no_accessibility_violations_in_the_board_report(
         + "; ".join(", ".join(n["target"]) for n in v["nodes"][:5])
         for v in results.response["violations"]
     ]
-    page.screenshot(path=tmp_path / "report.png", full_page=True)
+    screenshot(page, "board-report")
     assert found == [], "\n".join(found)
 
 

@@ -14,7 +14,7 @@ One visit per page does every per-page browser check, so no page is loaded twice
   demo whose stored names point at a trap server.)
 - **The time charts carry the timeline's events.**
 - **Every width** (issue 11, item 5): no metric, page link or heading cut off at 1280, 1024
-  and 390 px (test_widths.py), with a screenshot of each width in the test's tmp dir.
+  and 390 px (test_widths.py); with RPGDASH_SCREENSHOTS set, a screenshot of each width.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from rpgdash.present.domains import DOMAINS
-from tests.e2e.conftest import ROOT, problems_on, wait_for_app, wait_for_charts
+from tests.e2e.conftest import ROOT, problems_on, screenshot, wait_for_app, wait_for_charts
 from tests.e2e.test_accessibility import PATHS, blocking_violations
 from tests.e2e.test_widths import PHONE, WIDTHS, cut_off_texts
 from tests.serving import APP, StreamlitProcess, outside_requests
@@ -122,7 +122,6 @@ def _wait_for_drawings(page: Page, path: str) -> None:
 def test_every_page_on_its_first_visit(
     fresh_server: Callable[[], StreamlitProcess],
     browser: Browser,
-    tmp_path: Path,
     path: str,
 ) -> None:
     url = fresh_server().wait_healthy()
@@ -150,7 +149,7 @@ def test_every_page_on_its_first_visit(
                 )
                 if path in CHART_PAGES:
                     wait_for_charts(page)
-            page.screenshot(path=tmp_path / f"{path or 'overview'}-{width}.png", full_page=True)
+            screenshot(page, f"{path or 'overview'}-{width}")
             cut_off[width] = cut_off_texts(page)
         assert cut_off == {width: [] for width in WIDTHS}
         assert problems_on(page) == []

@@ -2,18 +2,16 @@
 
 A text is cut off when its box is narrower than its text and hides the rest (an ellipsis or
 hidden overflow). Every page is checked at every width on its one visit in
-test_first_visit.py (the window is resized there; screenshots go to that test's tmp dir).
+test_first_visit.py (the window is resized there; RPGDASH_SCREENSHOTS=folder keeps screenshots).
 This file holds the check, and loads a page at phone width, where the sidebar must start
 collapsed (the resized visits check that it collapses when the window narrows).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import problems_on, wait_for_app
+from tests.e2e.conftest import problems_on, screenshot, wait_for_app
 
 WIDTHS = (1280, 1024, 390)
 PHONE = 390
@@ -40,9 +38,7 @@ def cut_off_texts(page: Page) -> list[str]:
     return page.evaluate(CUT_OFF)
 
 
-def test_the_sidebar_starts_collapsed_on_a_phone(
-    server: str, browser: Browser, tmp_path: Path
-) -> None:
+def test_the_sidebar_starts_collapsed_on_a_phone(server: str, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": PHONE, "height": 900})
     page = context.new_page()
     try:
@@ -52,7 +48,7 @@ def test_the_sidebar_starts_collapsed_on_a_phone(
             "data-collapsed", "true"
         )
         expect(page.locator('[data-testid="stExpandSidebarButton"]')).to_be_visible()
-        page.screenshot(path=str(tmp_path / f"about-{PHONE}.png"), full_page=True)
+        screenshot(page, f"about-{PHONE}")
         assert problems_on(page) == []
         assert cut_off_texts(page) == []
     finally:
