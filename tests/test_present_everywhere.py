@@ -211,16 +211,12 @@ def _every_site(page: str):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_for_every_site_draws_without_an_error(grown_env: Path, page: str) -> None:
+def test_every_page_for_every_site_draws_and_reads_as_words(grown_env: Path, page: str) -> None:
+    """No error; no code, None/nan/NaT or raw timestamp a user reads; links go to glossary
+    headings. (One run of each page for each site serves every check.)"""
     for at, site in _every_site(page):
         assert _problems(at) == [], (page, site)
         assert at.title, (page, site)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_for_every_site_reads_as_words(grown_env: Path, page: str) -> None:
-    """No code, None/nan/NaT or raw timestamp a user reads; links go to glossary headings."""
-    for at, site in _every_site(page):
         problems = readability_problems(at)
         assert problems == [], (page, site, problems)
         for target in _links(at):
