@@ -94,7 +94,7 @@ def test_the_upload_page_takes_a_dfe_file_with_the_sites_la_code(tmp_path, monke
     monkeypatch.setenv("RPGDASH_DB", str(path))
     monkeypatch.delenv("RPGDASH_READ_ONLY", raising=False)
     monkeypatch.chdir(tmp_path)
-    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=120)
     at.session_state["upload_kind"] = "dfe"
     at.run()
     field = next(t for t in at.text_input if t.label.startswith("The site's LA code"))

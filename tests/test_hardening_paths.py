@@ -35,7 +35,7 @@ def test_database_errors_on_the_page_name_no_server_path(tmp_path, monkeypatch, 
         monkeypatch.setenv("RPGDASH_READ_ONLY", "1")  # read-only: a missing file is an error
     monkeypatch.setenv("RPGDASH_DB", str(path))
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception
     shown = " ".join(e.value for e in at.error)

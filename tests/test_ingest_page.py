@@ -27,7 +27,7 @@ def page_env(tmp_path, monkeypatch):
 
 
 def run(at: AppTest) -> AppTest:
-    at.run(timeout=30)
+    at.run(timeout=90)
     assert not at.exception, at.exception
     return at
 

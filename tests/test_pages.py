@@ -79,7 +79,7 @@ def test_an_unreadable_database_is_reported_as_a_sentence(monkeypatch, tmp_path)
     bad = tmp_path / "not_a_database.duckdb"
     bad.write_bytes(b"this is not a DuckDB file" * 100)
     monkeypatch.setenv("RPGDASH_DB", str(bad))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception
     assert at.error and "could not be opened" in at.error[0].value

@@ -13,8 +13,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.serving import APP, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
-# expect() retries until its condition holds; a loaded CI machine gets 30 s, not 5.
-expect.set_options(timeout=30_000)
+# expect() retries until its condition holds; a loaded CI machine gets 60 s, not 5 (a deadline
+# costs nothing while the condition holds, and a too-short one is a flake on a busy machine).
+expect.set_options(timeout=60_000)
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 

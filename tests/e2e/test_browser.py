@@ -39,13 +39,13 @@ def test_role_filter_changes_the_figures(server: str, page: Page, path: str) -> 
     caption_before = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     choose_role(page, "Team manager")
     # The caption under the summary names the role and its n once the rerun has finished.
-    page.get_by_text("Team manager · n =").wait_for(timeout=30_000)
+    page.get_by_text("Team manager · n =").wait_for(timeout=60_000)
     page.wait_for_selector(SCRIPT_DONE)
     caption_after = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     assert caption_after != caption_before
     assert problems_on(page) == []
     choose_role(page, "Other")  # too few respondents: a plain refusal, no numbers
-    page.get_by_text("No results are shown for Other").wait_for(timeout=30_000)
+    page.get_by_text("No results are shown for Other").wait_for(timeout=60_000)
     page.wait_for_selector(SCRIPT_DONE)  # the run is over: the last role's figures are gone
     main = page.locator('[data-testid="stMainBlockContainer"]')
     expect(main).not_to_contain_text("n =")
@@ -57,12 +57,12 @@ def test_role_choice_persists_between_pages(server: str, page: Page) -> None:
     page.goto(f"{server}/professional")
     wait_for_app(page)
     choose_role(page, "Lead practitioner")
-    shown_for(page, "Lead practitioner").wait_for(timeout=30_000)
+    shown_for(page, "Lead practitioner").wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Relationships").click()
     expect(page.locator('[data-testid="stMainBlockContainer"] h1')).to_have_text(
-        "Relationships", timeout=30_000
+        "Relationships", timeout=60_000
     )
     wait_for_app(page)
     chosen = page.locator('[data-testid="stSidebar"] input[aria-label="Job role"]')
     expect(chosen).to_have_value("Lead practitioner")
-    shown_for(page, "Lead practitioner").wait_for(timeout=30_000)
+    shown_for(page, "Lead practitioner").wait_for(timeout=60_000)

@@ -108,7 +108,7 @@ def _wait_for_drawings(page: Page, path: str) -> None:
     if path in METRIC_PAGES:  # drawn once Streamlit has loaded the metric's code
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     if path == "model":
-        page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=30_000)
+        page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=60_000)
     for label in TIMELINE.get(path, []):  # Vega draws an SVG's text after the element exists
         page.wait_for_function(
             "label => [...document.querySelectorAll('.vega-embed svg text')]"
