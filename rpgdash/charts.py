@@ -836,7 +836,7 @@ def _heatmap_cells(
     kind = "diff" if value == "diff" else "mean"
     wanted = set(roles)
     keep = [r in wanted for r in comparisons["role"].tolist()]
-    data = comparisons[keep]
+    data = comparisons.loc[keep]  # (a plain [] would read an empty list as no columns)
     names = ("statement", "role", value, "suppressed", "n_a", "n_b")
     rows = list(zip(*(data[c].tolist() for c in names), strict=True))
     spec = "+.2f" if kind == "diff" else ".1f"
@@ -1019,8 +1019,7 @@ def _heatmap_layout(
             orient="top",
             labelAngle=0,
             labelExpr=_MULTILINE,
-            # Extra lines of a wrapped label grow downwards, so lift the first line.
-            labelPadding=4 + LINE_HEIGHT * (max(c.count("\n") for c in cols) if cols else 0),
+            labelPadding=_role_label_padding(cols),
             labelLineHeight=LINE_HEIGHT,
             domain=False,
             ticks=False,
@@ -1095,6 +1094,40 @@ def _heatmap_layout(
             height=alt.Step(row_step(rows)),
         )
     )
+
+
+def _role_label_padding(cols: Sequence[str]) -> int:
+    """Extra lines of a wrapped role label grow downwards, so lift the first line."""
+    return 4 + LINE_HEIGHT * (max(c.count("\n") for c in cols) if cols else 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _heatmap_layout_dict(
+    names: tuple[str, ...], *, rows: tuple[str, ...], cols: tuple[str, ...], **rest: Any
+) -> dict:
+    """:func:`_heatmap_layout`'s dict, without Altair for a new set of rows or columns.
+
+    Only the statement and role axes (their order and domain, the role labels' padding and
+    the row height) depend on ``rows`` and ``cols``, and a new site has new role labels (they
+    carry its n). So Altair builds the layout once per title, measure and waves, with no
+    rows or columns, and the axes are put in here. tests/test_charts.py checks the result
+    equals Altair's own validated dict.
+    """
+    template = _layout_dict(_heatmap_layout, names, rows=(), cols=(), **rest)
+    axes = {"x": list(cols), "y": list(rows)}
+
+    def encoding(old: dict) -> dict:
+        new = dict(old)
+        for channel, values in axes.items():
+            scale = {**old[channel]["scale"], "domain": values}
+            new[channel] = {**old[channel], "sort": values, "scale": scale}
+        new["x"]["axis"] = {**old["x"]["axis"], "labelPadding": _role_label_padding(cols)}
+        return new
+
+    spec = dict(template)  # shallow: the parts not replaced are the template's own
+    spec["layer"] = [{**layer, "encoding": encoding(layer["encoding"])} for layer in spec["layer"]]
+    spec["height"] = {"step": row_step(rows)}
+    return spec
 
 
 # --------------------------------------------------------------------------------------------
@@ -1855,6 +1888,8 @@ class ChartParts:
 
     def layout(self) -> dict:
         """The chart's Vega-Lite dict without data (cached per shape; do not modify it)."""
+        if self.build is _heatmap_layout:
+            return _heatmap_layout_dict(tuple(self.frames), **dict(self.shape))
         return _layout_dict(self.build, tuple(self.frames), **dict(self.shape))
 
     def spec(self) -> dict:
@@ -1965,8 +2000,14 @@ def heatmap_spec(
 
 @functools.lru_cache(maxsize=256)
 def _layout_dict(build: Callable[..., alt.TopLevelMixin], names: tuple[str, ...], **shape) -> dict:
-    """The chart ``build`` draws from the named datasets ``names``, as a dict (cached)."""
-    return build({name: alt.NamedData(name) for name in names}, **shape).to_dict()
+    """The chart ``build`` draws from the named datasets ``names``, as a dict (cached).
+
+    Not validated against the Vega-Lite schema here: validation changes nothing in the dict
+    and was most of a new layout's cost (a new site's heatmap has new column labels, so a
+    new layout). tests/test_charts.py checks these layouts equal Altair's validated dicts.
+    """
+    chart = build({name: alt.NamedData(name) for name in names}, **shape)
+    return chart.to_dict(validate=False)
 
 
 def _with_data(layout: dict, frames: Mapping[str, pd.DataFrame]) -> dict:

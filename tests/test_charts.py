@@ -907,3 +907,51 @@ def test_building_every_role_at_once_gives_each_roles_own_chart(demo_db) -> None
         assert divergings[role].spec() == alone.spec(), role
     # and the role's own rows differ from another's (the comparison is not vacuous)
     assert dumbbells["Team manager"].spec() != dumbbells["Social worker"].spec()
+
+
+def _heatmap_variants(comp: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The demo's comparisons of one domain, changed as another site's would differ: other n
+    per role (so other role labels), a role hidden, a long role name, fewer statements."""
+    yield "demo", comp
+    other_n = comp.assign(n_a=comp["n_a"] + 3, n_b=comp["n_b"] * 2)
+    yield "other n", other_n
+    hidden = comp.copy()
+    hidden.loc[hidden["role"] == "Team manager", "suppressed"] = "fewer than 5"
+    yield "a role hidden", hidden
+    long_name = "Advanced practitioner in the family safeguarding service"
+    yield "long role name", comp.replace({"role": {"Social worker": long_name}})
+    first = comp["statement"].drop_duplicates().iloc[:2]
+    yield "two statements", comp[comp["statement"].isin(first)]
+    yield "no statements", comp.iloc[:0]
+
+
+def test_a_new_sites_heatmap_layout_is_altairs_own_validated_dict(demo_db) -> None:
+    """The heatmap layout built from a cached template equals Altair's own validated dict for
+    rows and role columns it has not seen (a first view of a site), and Altair drew only the
+    templates (one per measure, title and waves), not each new set of rows and columns."""
+    everything = rpgdash.compare_waves(demo_db)
+    comp = everything[everything["domain"] == "relationships"].reset_index(drop=True)
+    kwargs = {"min_group": 5, "title": "T"}
+    cases = [
+        (name, value, roles, charts.heatmap_parts(variant, value=value, roles=roles, **kwargs))
+        for name, variant in _heatmap_variants(comp)
+        for value in ("mean_a", "mean_b", "diff")
+        for roles in (
+            ["All roles", *queries.roles(demo_db)],
+            list(dict.fromkeys(variant["role"])) or ["All roles"],
+        )
+    ]
+    charts._heatmap_layout_dict.cache_clear()
+    charts._layout_dict.cache_clear()
+    fast = [parts.layout() for *_, parts in cases]
+    templates = {
+        tuple(item for item in parts.shape if item[0] not in ("rows", "cols"))
+        for *_, parts in cases
+    }
+    assert charts._layout_dict.cache_info().misses == len(templates) < len(cases) // 4
+    for (name, value, roles, parts), layout in zip(cases, fast, strict=True):
+        named = {key: alt.NamedData(key) for key in parts.frames}
+        slow = parts.build(named, **dict(parts.shape)).to_dict(validate=True)
+        assert layout == slow, (name, value, roles)
+    # The cases do differ (other labels, padding and heights), so the check is not vacuous.
+    assert len({repr(layout) for layout in fast}) > len(cases) // 2

@@ -2,13 +2,15 @@
 
 Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`. When a page
 first loads for a site, pair of waves and adjustment, :func:`domain_views` builds every job
-role's panel in one pass and caches them, so a leader's first look at another role is a
-look-up; :func:`domain_view` then caches the one role on its own, so reruns unpickle one panel.
+role's panel in one pass and caches them, each role's view pickled on its own, so a leader's
+first look at another role costs what a repeat look does: unpickling that one role's view
+(:func:`domain_view`).
 """
 
 from __future__ import annotations
 
 import functools
+import pickle
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -120,14 +122,20 @@ def domain_views(
     adjust: str,
     min_group: int,
     domain: str,
-) -> dict[str, DomainView]:
-    """Every job role's view of one domain, built in one pass (role -> view)."""
+) -> dict[str, bytes]:
+    """Every job role's view of one domain, built in one pass (role -> pickled view).
+
+    Each view is pickled on its own: ``st.cache_data`` unpickles the whole value on every
+    hit, and unpickling a dict of bytes is a copy, so a rerun unpickles only its role's view.
+    """
     data = survey_data(db_path, site, pair, min_group)
     panels = present.build_domain_panels(data, domain, adjust)
-    return {role: _view(panel) for role, panel in panels.items()}
+    return {
+        role: pickle.dumps(_view(panel), protocol=pickle.HIGHEST_PROTOCOL)
+        for role, panel in panels.items()
+    }
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
 def domain_view(
     db_path: str,
     site: str | None,
@@ -137,9 +145,9 @@ def domain_view(
     domain: str,
     role: str,
 ) -> DomainView:
-    """One role's view, taken from :func:`domain_views` and cached on its own."""
+    """One role's view (All roles' for a role with no panel), from :func:`domain_views`."""
     views = domain_views(db_path, site, pair, adjust, min_group, domain)
-    return views.get(role) or views[ui.ALL_ROLES]
+    return pickle.loads(views.get(role) or views[ui.ALL_ROLES])  # bytes we pickled above
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
