@@ -261,6 +261,24 @@ def test_download_is_every_statistic_with_formula_cells_neutralised(demo_path) -
     assert first.startswith("\"'=HYPERLINK(")  # text neutralised, numbers left as numbers
 
 
+def test_each_roles_cached_view_downloads_that_roles_statistics(writable_demo) -> None:
+    """Every role's view comes from one pass (each pickled on its own); its CSV, built only
+    on a click, is every statistic of that role's own comparisons."""
+    from rpgdash import ui
+    from rpgdash.ui import survey
+
+    pair, key = ("+1 year", "+3 years"), str(writable_demo)
+    db = ui._db(key)  # the pages' own connection (a second one may not differ in mode)
+    for role in ("All roles", "Team manager", "Social worker"):
+        view = survey.domain_view(key, None, pair, "none", 5, "professional", role)
+        assert view.panel.role == role and view.panel.shown
+        rows = rpgdash.compare_waves(db, domain="professional", role=role, waves=pair)
+        pd.testing.assert_frame_equal(view.panel.download, download_table(rows))
+        assert survey._download_csv(view.panel) == to_safe_csv(download_table(rows))
+    other = survey.domain_view(key, None, pair, "none", 5, "professional", "Other")
+    assert other.panel.role == "Other"  # not All roles' view in its place
+
+
 def test_survey_page_offers_the_download(app_env) -> None:
     at = _page("professional", "Team manager")
     labels = [b.proto.label for b in at.get("download_button")]

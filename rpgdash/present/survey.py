@@ -138,7 +138,8 @@ class DomainPanel:
     or "empty" (no answers stored: ``notice`` says so). Sentences are plain text (escape
     them for Markdown); tables are already formatted, with human headers: ``table`` the
     default columns, ``statistics`` every statistic, ``download`` every statistic with
-    numbers as numbers for the CSV.
+    numbers as numbers for the CSV (built from ``rows``, the role's comparisons, when it is
+    asked for: the page asks only when the CSV is downloaded).
     """
 
     domain: str
@@ -162,11 +163,16 @@ class DomainPanel:
     charts: tuple[SurveyChart, ...] = ()
     table: pd.DataFrame | None = None
     statistics: pd.DataFrame | None = None
-    download: pd.DataFrame | None = field(default=None, repr=False)
+    rows: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> bool:
         return self.status == "shown"
+
+    @property
+    def download(self) -> pd.DataFrame | None:
+        """Every statistic for the CSV download (:func:`download_table` of ``rows``)."""
+        return None if self.rows is None else download_table(self.rows)
 
     @property
     def meta(self) -> str:
@@ -602,7 +608,7 @@ def _shown_panel(
         charts=(dumbbell, diverging),
         table=default_table(comp, adjust=adjust),
         statistics=statistics_table(comp),
-        download=download_table(comp),
+        rows=comp,
         **common,
     )
 

@@ -184,6 +184,11 @@ def _method_and_caveats(panel: present.DomainPanel) -> None:
     )
 
 
+def _download_csv(panel: present.DomainPanel) -> bytes:
+    """The CSV of every statistic, built when the leader clicks (Streamlit calls this)."""
+    return to_safe_csv(panel.download)
+
+
 def domain_page(domain: str) -> None:
     """Draw one survey domain page (a key of the domain registry) for the sidebar's filters."""
     registered = domains.domain(domain)
@@ -248,7 +253,7 @@ def domain_page(domain: str) -> None:
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
     st.download_button(
         "Download this table with every statistic (CSV)",
-        functools.partial(to_safe_csv, panel.download),
+        functools.partial(_download_csv, panel),
         file_name=f"{slug}.csv",
         mime="text/csv",
         key=f"{domain}_download",
