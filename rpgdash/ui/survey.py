@@ -2,9 +2,9 @@
 
 Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`. When a page
 first loads for a site, pair of waves and adjustment, :func:`domain_views` builds every job
-role's panel in one pass and caches them, each role's view pickled on its own, so a leader's
-first look at another role costs what a repeat look does: unpickling that one role's view
-(:func:`domain_view`).
+role's panel and the role heatmaps in one pass and caches them, each role's view pickled on
+its own, so a leader's first look at another role costs what a repeat look does: unpickling
+that one role's view (:meth:`DomainViews.view`).
 """
 
 from __future__ import annotations
@@ -114,6 +114,21 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
+@dataclass(frozen=True)
+class DomainViews:
+    """Every job role's view of one domain (each pickled on its own: ``st.cache_data``
+    unpickles the whole value on every hit, and unpickling bytes is a copy, so a rerun
+    unpickles only the role it shows) and the role heatmap's page-ready spec per measure
+    (the same whichever role is shown)."""
+
+    roles: dict[str, bytes]
+    heatmaps: dict[str, dict]
+
+    def view(self, role: str) -> DomainView:
+        """One role's view (All roles' for a role with no panel)."""
+        return pickle.loads(self.roles.get(role) or self.roles[ui.ALL_ROLES])  # pickled below
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def domain_views(
     db_path: str,
@@ -122,18 +137,18 @@ def domain_views(
     adjust: str,
     min_group: int,
     domain: str,
-) -> dict[str, bytes]:
-    """Every job role's view of one domain, built in one pass (role -> pickled view).
-
-    Each view is pickled on its own: ``st.cache_data`` unpickles the whole value on every
-    hit, and unpickling a dict of bytes is a copy, so a rerun unpickles only its role's view.
-    """
+) -> DomainViews:
+    """Every job role's view of one domain and its role heatmaps, built in one pass."""
     data = survey_data(db_path, site, pair, min_group)
     panels = present.build_domain_panels(data, domain, adjust)
-    return {
-        role: pickle.dumps(_view(panel), protocol=pickle.HIGHEST_PROTOCOL)
-        for role, panel in panels.items()
-    }
+    breakdown = next(iter(panels.values())).roles  # one breakdown, shared by every panel
+    return DomainViews(
+        roles={
+            role: pickle.dumps(_view(panel), protocol=pickle.HIGHEST_PROTOCOL)
+            for role, panel in panels.items()
+        },
+        heatmaps={m: page_spec(chart.parts) for m, chart in breakdown.charts.items()},
+    )
 
 
 def domain_view(
@@ -146,23 +161,7 @@ def domain_view(
     role: str,
 ) -> DomainView:
     """One role's view (All roles' for a role with no panel), from :func:`domain_views`."""
-    views = domain_views(db_path, site, pair, adjust, min_group, domain)
-    return pickle.loads(views.get(role) or views[ui.ALL_ROLES])  # bytes we pickled above
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def heatmap_spec(
-    db_path: str,
-    site: str | None,
-    pair: tuple[str, str],
-    adjust: str,
-    min_group: int,
-    domain: str,
-    measure: str,
-) -> dict:
-    """The role heatmap of one measure as a page-ready spec (independent of the role filter)."""
-    chart = present.heatmap_chart(survey_data(db_path, site, pair, min_group), domain, measure)
-    return page_spec(chart.parts)
+    return domain_views(db_path, site, pair, adjust, min_group, domain).view(role)
 
 
 def _how_to_read(text: str) -> None:
@@ -212,7 +211,8 @@ def domain_page(domain: str) -> None:
         "statements; Benjamini-Hochberg controls the share of false ones among all the "
         "statements and job roles found significant.",
     )
-    view = domain_view(key, site, (wave_a, wave_b), adjust, k, domain, role)
+    views = domain_views(key, site, (wave_a, wave_b), adjust, k, domain)
+    view = views.view(role)
     panel = view.panel
     if panel.status == "empty":
         st.info(ui.as_text(panel.notice))
@@ -239,8 +239,7 @@ def domain_page(domain: str) -> None:
         key=f"{domain}_heat",
         format_func=lambda m: ui.as_text(breakdown.measure_labels[m]),
     )
-    spec = heatmap_spec(key, site, (wave_a, wave_b), adjust, k, domain, measure)
-    _chart(breakdown.charts[measure], spec)
+    _chart(breakdown.charts[measure], views.heatmaps[measure])
     if breakdown.hidden_note:
         st.caption(ui.as_text(breakdown.hidden_note))
     st.table(view.roles_table, hide_index=True)
