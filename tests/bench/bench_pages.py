@@ -90,6 +90,7 @@ def _forget_everything() -> None:
     """Empty every cache a first view could use: as in a newly started server."""
     st.cache_data.clear()
     charts._layout_dict.cache_clear()
+    charts._heatmap_layout_dict.cache_clear()
     api.clear_results()
     ordinal.clear_model_cache()
 
