@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -83,12 +85,28 @@ def page_spec(parts: ChartParts) -> dict:
     The frames go to Arrow directly (no records in between), which is most of what a first
     view of a role used to spend on its charts.
     """
-    spec = dict(parts.layout())  # shallow: the layout is shared, only "datasets" is replaced
-    spec["datasets"] = {
-        **spec.get("datasets", {}),
-        **{name: convert_anything_to_arrow_bytes(f) for name, f in parts.frames.items()},
-    }
-    return spec
+    return PageChart.of(parts).spec()
+
+
+@dataclass(frozen=True)
+class PageChart:
+    """A chart's data as Arrow bytes, and what fixes its layout; the layout (cached per shape)
+    is looked up when the chart is drawn, so a chart never shown never has one built (a new
+    pair of waves means new layouts: new titles and tooltips)."""
+
+    build: Callable[..., Any]
+    shape: tuple[tuple[str, Any], ...]
+    datasets: dict[str, bytes]
+
+    @classmethod
+    def of(cls, parts: ChartParts) -> PageChart:
+        frames = {name: convert_anything_to_arrow_bytes(f) for name, f in parts.frames.items()}
+        return cls(parts.build, parts.shape, frames)
+
+    def spec(self) -> dict:
+        # The layout needs only the datasets' names (its "data" refers to them).
+        layout = ChartParts(self.build, dict.fromkeys(self.datasets), self.shape).layout()
+        return {**layout, "datasets": {**layout.get("datasets", {}), **self.datasets}}
 
 
 def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
@@ -118,11 +136,11 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
 class DomainViews:
     """Every job role's view of one domain (each pickled on its own: ``st.cache_data``
     unpickles the whole value on every hit, and unpickling bytes is a copy, so a rerun
-    unpickles only the role it shows) and the role heatmap's page-ready spec per measure
+    unpickles only the role it shows) and the role heatmap of each measure
     (the same whichever role is shown)."""
 
     roles: dict[str, bytes]
-    heatmaps: dict[str, dict]
+    heatmaps: dict[str, PageChart]
 
     def view(self, role: str) -> DomainView:
         """One role's view (All roles' for a role with no panel)."""
@@ -147,7 +165,7 @@ def domain_views(
             role: pickle.dumps(_view(panel), protocol=pickle.HIGHEST_PROTOCOL)
             for role, panel in panels.items()
         },
-        heatmaps={m: page_spec(chart.parts) for m, chart in breakdown.charts.items()},
+        heatmaps={m: PageChart.of(chart.parts) for m, chart in breakdown.charts.items()},
     )
 
 
@@ -239,7 +257,7 @@ def domain_page(domain: str) -> None:
         key=f"{domain}_heat",
         format_func=lambda m: ui.as_text(breakdown.measure_labels[m]),
     )
-    _chart(breakdown.charts[measure], views.heatmaps[measure])
+    _chart(breakdown.charts[measure], views.heatmaps[measure].spec())
     if breakdown.hidden_note:
         st.caption(ui.as_text(breakdown.hidden_note))
     st.table(view.roles_table, hide_index=True)
