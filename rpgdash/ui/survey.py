@@ -114,7 +114,7 @@ def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
     return replace(chart, parts=ChartParts(parts.build, {}, parts.shape))
 
 
-def _view(panel: present.DomainPanel) -> DomainView:
+def _view(panel: present.DomainPanel, roles_table: pa.Table) -> DomainView:
     specs = {c.kind: page_spec(c.parts) for c in panel.charts}
     statistics = None if panel.statistics is None else _arrow(panel.statistics)
     roles = panel.roles
@@ -125,7 +125,7 @@ def _view(panel: present.DomainPanel) -> DomainView:
         roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
     )
     table = None if panel.table is None else _arrow(ui.text_table(panel.table))
-    return DomainView(slim, specs, statistics, table, _arrow(ui.text_table(roles.table)))
+    return DomainView(slim, specs, statistics, table, roles_table)
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
@@ -160,9 +160,10 @@ def domain_views(
     data = survey_data(db_path, site, pair, min_group)
     panels = present.build_domain_panels(data, domain, adjust)
     breakdown = next(iter(panels.values())).roles  # one breakdown, shared by every panel
+    roles_table = _arrow(ui.text_table(breakdown.table))
     return DomainViews(
         roles={
-            role: pickle.dumps(_view(panel), protocol=pickle.HIGHEST_PROTOCOL)
+            role: pickle.dumps(_view(panel, roles_table), protocol=pickle.HIGHEST_PROTOCOL)
             for role, panel in panels.items()
         },
         heatmaps={m: PageChart.of(chart.parts) for m, chart in breakdown.charts.items()},
