@@ -273,8 +273,8 @@ def test_each_roles_cached_view_downloads_that_roles_statistics(writable_demo) -
         view = survey.domain_view(key, None, pair, "none", 5, "professional", role)
         assert view.panel.role == role and view.panel.shown
         rows = rpgdash.compare_waves(db, domain="professional", role=role, waves=pair)
-        pd.testing.assert_frame_equal(view.panel.download, download_table(rows))
-        assert survey._download_csv(view.panel) == to_safe_csv(download_table(rows))
+        pd.testing.assert_frame_equal(view.download(), download_table(rows))
+        assert survey._download_csv(view) == to_safe_csv(download_table(rows))
     other = survey.domain_view(key, None, pair, "none", 5, "professional", "Other")
     assert other.panel.role == "Other"  # not All roles' view in its place
 

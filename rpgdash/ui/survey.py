@@ -34,13 +34,20 @@ class DomainView:
     """A panel and what drawing it needs: Vega-Lite specs (datasets already Arrow) by chart
     kind, the statistics table as Arrow (Streamlit sends both as they are), and the two
     ``st.table`` tables with their text already escaped. Cached per role, so every rerun
-    unpickles it: :func:`_view` leaves out the chart frames the specs already carry."""
+    unpickles it: :func:`_view` leaves out of the panel the frames these already carry, and
+    keeps the role's comparisons (``rows``, for the CSV) pickled until a download asks."""
 
     panel: present.DomainPanel
     specs: dict[str, dict]
     statistics: pa.Table | None
     table: pa.Table | None
     roles_table: pa.Table
+    rows: bytes | None = None
+
+    def download(self) -> pd.DataFrame | None:
+        """Every statistic for the CSV (:attr:`rpgdash.present.survey.DomainPanel.download`)."""
+        rows = None if self.rows is None else pickle.loads(self.rows)  # pickled in _view
+        return replace(self.panel, rows=rows).download
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -122,10 +129,13 @@ def _view(panel: present.DomainPanel, roles_table: pa.Table) -> DomainView:
         panel,
         charts=tuple(_without_frames(c) for c in panel.charts),
         statistics=None,
+        table=None,
+        rows=None,
         roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
     )
     table = None if panel.table is None else _arrow(ui.text_table(panel.table))
-    return DomainView(slim, specs, statistics, table, roles_table)
+    rows = None if panel.rows is None else pickle.dumps(panel.rows, pickle.HIGHEST_PROTOCOL)
+    return DomainView(slim, specs, statistics, table, roles_table, rows)
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
@@ -202,9 +212,9 @@ def _method_and_caveats(panel: present.DomainPanel) -> None:
     )
 
 
-def _download_csv(panel: present.DomainPanel) -> bytes:
+def _download_csv(view: DomainView) -> bytes:
     """The CSV of every statistic, built when the leader clicks (Streamlit calls this)."""
-    return to_safe_csv(panel.download)
+    return to_safe_csv(view.download())
 
 
 def domain_page(domain: str) -> None:
@@ -271,7 +281,7 @@ def domain_page(domain: str) -> None:
     slug = f"{domain}_{role}_{wave_a}_{wave_b}".lower().replace("+", "plus").replace(" ", "_")
     st.download_button(
         "Download this table with every statistic (CSV)",
-        functools.partial(_download_csv, panel),
+        functools.partial(_download_csv, view),
         file_name=f"{slug}.csv",
         mime="text/csv",
         key=f"{domain}_download",
