@@ -21,6 +21,8 @@ from typing import Any, Literal
 import altair as alt
 import pandas as pd
 
+from rpgdash.chartspec import SpecParts
+
 __all__ = [
     "LIKERT_COLOURS",
     "LIKERT_TEXT_COLOURS",
@@ -50,11 +52,13 @@ __all__ = [
     "heatmap_spec",
     "role_heatmap",
     "spc_chart",
+    "spc_parts",
     "text_colour_on",
     "timeline_chart",
     "wave_scale",
     "wave_shape_scale",
     "workforce_measure_chart",
+    "workforce_parts",
     "workforce_small_multiples",
     "wrap_label",
 ]
@@ -1204,11 +1208,15 @@ def event_rules(
     alt.LayerChart
         To be layered over a time chart, e.g. ``alt.layer(line, event_rules(events))``.
     """
-    data = _events_frame(events, year_axis, above)
-    x_type = "Q" if year_axis else "T"
-    # zero=False: a rect layer would otherwise stretch a year axis back to 0.
     if axis is None:
         axis = alt.Axis(title="Year", format="d") if year_axis else month_axis()
+    return _event_layer(_events_frame(events, year_axis, above), year_axis, axis, above)
+
+
+def _event_layer(data: Any, year_axis: bool, axis: Any, above: bool) -> alt.LayerChart:
+    """:func:`event_rules` drawn from its frame (a DataFrame or a named dataset)."""
+    x_type = "Q" if year_axis else "T"
+    # zero=False: a rect layer would otherwise stretch a year axis back to 0.
     x = alt.X(
         f"start:{x_type}",
         axis=axis,
@@ -1393,6 +1401,23 @@ def spc_chart(
     -------
     alt.LayerChart
     """
+    return spc_parts(
+        points, segments, events=events, unit=unit, title=title, its=its, target=target
+    ).chart()
+
+
+def spc_parts(
+    points: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    events: pd.DataFrame | None,
+    unit: str,
+    title: str,
+    its: dict[str, Any] | None = None,
+    target: float | None = None,
+) -> SpecParts:
+    """:func:`spc_chart` as :class:`~rpgdash.chartspec.SpecParts` (the board report draws
+    its ``spec()``, built without Altair per chart)."""
     data = pd.DataFrame(
         {
             "month": pd.to_datetime(points["month"]),
@@ -1402,15 +1427,46 @@ def spc_chart(
     )
     data["type_label"] = data["point_type"].map(POINT_TYPE_LABELS).fillna("Common cause")
     data["rules_fired"] = [_rules_text(r) or "none" for r in points["rules"]]
+    limits = _limit_lines(segments)
+    if target is not None:
+        limits = pd.concat([limits, _target_line(target, data["month"])], ignore_index=True)
+    frames = {"spc_points": data, "spc_limits": limits}
+    if events is not None and len(events):
+        shown = _events_between(events, data["month"].min(), data["month"].max())
+        if len(shown):
+            frames["spc_events"] = _events_frame(shown, False, True)
+    if its is not None:
+        frames["spc_its"] = _its_frame(its)
+    subtitle = (
+        "XmR chart: solid line = mean, dashed = process limits (dotted = trial limits), "
+        "per period"
+        + ("; red dash-dot = target" if target is not None else "")
+        + ". Marker colour and shape show the point type."
+    )
+    values = {
+        "unit": unit,
+        "title": _title(title, subtitle, narrow=True),
+        "point_types": [POINT_TYPE_LABELS[t] for t in POINT_TYPES if t in set(data["point_type"])],
+    }
+    return SpecParts(_spc_layout, frames, values, (("has_target", target is not None),))
+
+
+def _spc_layout(
+    frames: Mapping[str, Any], values: Mapping[str, Any], *, has_target: bool
+) -> alt.LayerChart:
+    """The SPC chart from :func:`spc_parts`' frames and values."""
+    unit = values["unit"]
     x = alt.X("month:T", axis=month_axis())
     y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False))
-
     labels = [POINT_TYPE_LABELS[t] for t in POINT_TYPES]
-    present = [POINT_TYPE_LABELS[t] for t in POINT_TYPES if t in set(data["point_type"])]
     legend = alt.Legend(
-        title="Point type", orient="bottom", direction="vertical", values=present, labelLimit=320
+        title="Point type",
+        orient="bottom",
+        direction="vertical",
+        values=values["point_types"],
+        labelLimit=320,
     )
-    base = alt.Chart(data)
+    base = alt.Chart(frames["spc_points"])
     line = base.mark_line(color="#7F7F7F", strokeWidth=1.5).encode(x=x, y=y)
     dots = base.mark_point(filled=True, size=70, strokeWidth=1.5, opacity=1).encode(
         x=x,
@@ -1437,13 +1493,9 @@ def spc_chart(
             alt.Tooltip("rules_fired:N", title="Rules fired"),
         ],
     )
-
-    limits = _limit_lines(segments)
-    if target is not None:
-        limits = pd.concat([limits, _target_line(target, data["month"])], ignore_index=True)
-    styles = [s for s in LIMIT_STYLES if s != "Target" or target is not None]
+    styles = [s for s in LIMIT_STYLES if s != "Target" or has_target]
     reference = (
-        alt.Chart(limits)
+        alt.Chart(frames["spc_limits"])
         .mark_rule(strokeWidth=1.5)
         .encode(
             x=alt.X("start:T", axis=month_axis()),
@@ -1468,15 +1520,13 @@ def spc_chart(
         )
     )
     layers: list[alt.Chart | alt.LayerChart] = []
-    if events is not None and len(events):
-        shown = _events_between(events, data["month"].min(), data["month"].max())
-        if len(shown):
-            layers.append(event_rules(shown, above=True))
+    if "spc_events" in frames:
+        layers.append(_event_layer(frames["spc_events"], False, month_axis(), True))
     layers += [reference, line]
-    if its is not None:
+    if "spc_its" in frames:
         series = list(ITS_STYLES)
         layers.append(
-            alt.Chart(_its_frame(its))
+            alt.Chart(frames["spc_its"])
             .mark_line(strokeWidth=2.5)
             .encode(
                 x=alt.X("month:T", axis=month_axis()),
@@ -1499,21 +1549,17 @@ def spc_chart(
             )
         )
     layers.append(dots)
-    subtitle = (
-        "XmR chart: solid line = mean, dashed = process limits (dotted = trial limits), "
-        "per period"
-        + ("; red dash-dot = target" if target is not None else "")
-        + ". Marker colour and shape show the point type."
-    )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent", strokeDash="independent")
-        .properties(
-            title=_title(title, subtitle, narrow=True),
-            width="container",
-            autosize=FIT_WIDTH,
-            height=320,
-        )
+    # One alt.layer call with every property: each .resolve_scale() or .properties() on a
+    # layer chart deep-copies all its layers.
+    return alt.layer(
+        *layers,
+        resolve=alt.Resolve(
+            scale=alt.ScaleResolveMap(color="independent", strokeDash="independent")
+        ),
+        title=values["title"],
+        width="container",
+        autosize=FIT_WIDTH,
+        height=320,
     )
 
 
@@ -1606,8 +1652,8 @@ def _workforce_series(df: pd.DataFrame) -> tuple[list[str], list[str], list[list
     return names, colours, dashes
 
 
-def _workforce_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], alt.Axis]:
-    """The workforce rows with label texts, the shared x/colour/dash encoding and year axis."""
+def _workforce_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The workforce rows with label texts, and the series and years the encoding needs."""
     data = df.copy()
     data["year"] = data["year"].astype(int)
     data["value_text"] = [f"{v:.1f}".removesuffix(".0") + "%" for v in data["value"]]
@@ -1618,23 +1664,43 @@ def _workforce_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], al
     data["label_below"] = (data["value"] < highest) & (data["value"] > 0.2 * panel_top)
     names, colours, dashes = _workforce_series(data)
     years = sorted(data["year"].unique().tolist())
-    axis = whole_years_axis(years)
-    x = alt.X(
-        "year:Q",
-        scale=alt.Scale(domain=[years[0] - 0.3, years[-1] + 0.3], nice=False, zero=False),
-        axis=axis,
+    values = {
+        "x_axis": whole_years_axis(years),
+        "x_domain": [years[0] - 0.3, years[-1] + 0.3],
+        "names": names,
+        "colours": colours,
+        "dashes": dashes,
+    }
+    return data, values
+
+
+def _workforce_encoding(values: Mapping[str, Any], *, legend: bool = True) -> dict[str, Any]:
+    """The x, colour and dash encoding every workforce panel shares."""
+    shown = (
+        alt.Legend(
+            title="Series", orient="top", symbolType="stroke", symbolSize=500, symbolStrokeWidth=2
+        )
+        if legend
+        else None
     )
-    legend = alt.Legend(
-        title="Series", orient="top", symbolType="stroke", symbolSize=500, symbolStrokeWidth=2
-    )
-    encoding = {
-        "x": x,
-        "color": alt.Color("site:N", scale=alt.Scale(domain=names, range=colours), legend=legend),
+    return {
+        "x": alt.X(
+            "year:Q",
+            scale=alt.Scale(domain=values["x_domain"], nice=False, zero=False),
+            axis=values["x_axis"],
+        ),
+        "color": alt.Color(
+            "site:N", scale=alt.Scale(domain=values["names"], range=values["colours"]), legend=shown
+        ),
         "strokeDash": alt.StrokeDash(
-            "site:N", scale=alt.Scale(domain=names, range=dashes), legend=legend
+            "site:N", scale=alt.Scale(domain=values["names"], range=values["dashes"]), legend=shown
         ),
     }
-    return data, encoding, axis
+
+
+def _workforce_y_domain(subset: pd.DataFrame) -> list[float]:
+    top = float(subset["value"].max())
+    return [0, top * 1.25 if top > 0 else 1]
 
 
 def workforce_small_multiples(
@@ -1659,23 +1725,50 @@ def workforce_small_multiples(
         panel widths (the board report); a page draws :func:`workforce_measure_chart` per
         measure instead, so each panel fits its column at any screen width.
     """
-    data, encoding, axis = _workforce_frame(df)
-    panels = []
-    for measure in dict.fromkeys(data["measure"]):
-        layers = _workforce_panel(data[data["measure"] == measure], encoding)
-        if events is not None and len(events):
-            layers.insert(0, event_rules(events, year_axis=True, axis=axis))
-        panels.append(
-            alt.layer(*layers).properties(
-                title=alt.TitleParams(str(measure), anchor="start", fontSize=13),
-                width=330,
-                height=170,
-            )
-        )
-    return (
-        alt.concat(*panels, columns=2, spacing=30)
-        .resolve_scale(y="independent", color="shared", strokeDash="shared")
-        .properties(title=_title(title, "Yearly rates; the local authority is the solid line."))
+    return workforce_parts(df, title=title, events=events).chart()
+
+
+def workforce_parts(
+    df: pd.DataFrame, *, title: str, events: pd.DataFrame | None = None
+) -> SpecParts:
+    """:func:`workforce_small_multiples` as :class:`~rpgdash.chartspec.SpecParts`."""
+    data, values = _workforce_frame(df)
+    frames = {}
+    for i, measure in enumerate(dict.fromkeys(data["measure"])):
+        subset = data[data["measure"] == measure]
+        frames[f"workforce_{i}"] = subset
+        values[f"measure_{i}"] = str(measure)
+        values[f"y_domain_{i}"] = _workforce_y_domain(subset)
+    panels = len(frames)
+    if events is not None and len(events):
+        frames["workforce_events"] = _events_frame(events, True)
+    values["title"] = _title(title, "Yearly rates; the local authority is the solid line.")
+    return SpecParts(_workforce_layout, frames, values, (("panels", panels),))
+
+
+def _workforce_layout(
+    frames: Mapping[str, Any], values: Mapping[str, Any], *, panels: int
+) -> alt.ConcatChart:
+    """The small multiples from :func:`workforce_parts`' frames and values."""
+    encoding = _workforce_encoding(values)
+    drawn = []
+    for i in range(panels):
+        layers = _workforce_panel(frames[f"workforce_{i}"], encoding, values[f"y_domain_{i}"])
+        if "workforce_events" in frames:
+            events = _event_layer(frames["workforce_events"], True, values["x_axis"], False)
+            layers.insert(0, events)
+        title = alt.TitleParams(values[f"measure_{i}"], anchor="start", fontSize=13)
+        drawn.append(alt.layer(*layers, title=title, width=330, height=170))
+    # One call with every property: each .resolve_scale() or .properties() on a compound
+    # chart deep-copies all its panels.
+    return alt.concat(
+        *drawn,
+        columns=2,
+        spacing=30,
+        resolve=alt.Resolve(
+            scale=alt.ScaleResolveMap(y="independent", color="shared", strokeDash="shared")
+        ),
+        title=values["title"],
     )
 
 
@@ -1686,19 +1779,14 @@ def workforce_measure_chart(
 
     The legend is drawn only when there is more than one series (a comparison is stored).
     """
-    data, encoding, axis = _workforce_frame(df)
-    if data["site"].nunique() < 2:
-        encoding = {
-            **encoding,
-            "color": encoding["color"].copy(),
-            "strokeDash": encoding["strokeDash"].copy(),
-        }
-        encoding["color"]["legend"] = None
-        encoding["strokeDash"]["legend"] = None
-    layers = _workforce_panel(data[data["measure"] == measure], encoding)
+    data, values = _workforce_frame(df)
+    encoding = _workforce_encoding(values, legend=data["site"].nunique() >= 2)
+    subset = data[data["measure"] == measure]
+    layers = _workforce_panel(subset, encoding, _workforce_y_domain(subset))
     if events is not None and len(events):
-        layers.insert(0, event_rules(events, year_axis=True, axis=axis))
-    return alt.layer(*layers).properties(
+        layers.insert(0, event_rules(events, year_axis=True, axis=values["x_axis"]))
+    return alt.layer(
+        *layers,
         title=_title(str(measure), narrow=True),
         width="container",
         autosize=FIT_WIDTH,
@@ -1706,13 +1794,12 @@ def workforce_measure_chart(
     )
 
 
-def _workforce_panel(subset: pd.DataFrame, encoding: dict[str, Any]) -> list[alt.Chart]:
+def _workforce_panel(subset: Any, encoding: dict[str, Any], y_domain: Any) -> list[alt.Chart]:
     """Lines, points and value labels (local authority only) for one measure."""
-    top = float(subset["value"].max())
     y = alt.Y(
         "value:Q",
         title="Rate (%)",
-        scale=alt.Scale(domain=[0, top * 1.25 if top > 0 else 1], nice=False),
+        scale=alt.Scale(domain=y_domain, nice=False),
         axis=alt.Axis(tickCount=4, labelExpr="datum.value + '%'"),
     )
     tooltip = [

@@ -232,11 +232,11 @@ class IndicatorChart:
     its: dict | None
     target: float | None
 
-    def build(self):  # noqa: ANN201 (an alt.LayerChart; Altair is imported only when drawn)
-        """The SPC chart (:func:`rpgdash.charts.spc_chart`)."""
+    def parts(self):  # noqa: ANN201 (a SpecParts; Altair is imported only when drawn)
+        """The SPC chart's data and layout (:func:`rpgdash.charts.spc_parts`)."""
         from rpgdash import charts  # noqa: PLC0415 (Altair is heavy; import when drawn)
 
-        return charts.spc_chart(
+        return charts.spc_parts(
             self.points,
             self.segments,
             events=self.events,
@@ -245,6 +245,14 @@ class IndicatorChart:
             its=self.its,
             target=self.target,
         )
+
+    def build(self):  # noqa: ANN201 (an alt.LayerChart; Altair is imported only when drawn)
+        """The SPC chart (:func:`rpgdash.charts.spc_chart`)."""
+        return self.parts().chart()
+
+    def spec(self) -> dict:
+        """The SPC chart's Vega-Lite dict, built without an Altair chart (the same chart)."""
+        return self.parts().spec()
 
 
 @dataclass(frozen=True)

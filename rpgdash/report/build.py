@@ -259,7 +259,7 @@ def _indicator_block(row: object, panel: IndicatorPanel) -> str:
     inner += "".join(h.paragraph(n, "caveat") for n in panel.notices)
     inner += h.paragraph(panel.takeaway)
     inner += chart_svg(
-        panel.chart.build(),
+        panel.chart.spec(),
         label=f"{panel.takeaway} {panel.trend_text}",
         key=f"spc-{row.indicator_id}",
     )
@@ -369,7 +369,7 @@ def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.Dat
     panel = workforce_panel(figures)
     if panel.empty:
         return h.section(2, "Workforce", h.paragraph("No workforce figures are stored."))
-    chart = charts.workforce_small_multiples(panel.figures, title=panel.chart_title)
+    chart = charts.workforce_parts(panel.figures, title=panel.chart_title).spec()
     inner = (
         h.paragraph(panel.takeaway)
         + h.table(
@@ -395,7 +395,7 @@ def workforce_section(ctx: ReportContext, figures: pd.DataFrame, changes: pd.Dat
 def benchmarks_section(ctx: ReportContext) -> str:
     """The authority against its statistical neighbours, region and England (the same panels
     as the Benchmarks page)."""
-    from rpgdash.benchmarks.chart import benchmark_chart
+    from rpgdash.benchmarks.chart import benchmark_parts
     from rpgdash.benchmarks.panel import ILLUSTRATIVE as BENCHMARKS_ILLUSTRATIVE
     from rpgdash.benchmarks.panel import METHOD, build_panels
 
@@ -411,11 +411,11 @@ def benchmarks_section(ctx: ReportContext) -> str:
     if any(p.illustrative for p in panels):
         inner += h.paragraph(BENCHMARKS_ILLUSTRATIVE, "caveat")
     for i, panel in enumerate(panels):
-        chart = benchmark_chart(
+        chart = benchmark_parts(
             panel.chart_data,
             title=f"{panel.measure}: {panel.site}, its neighbours, region and England",
             unit=panel.unit,
-        )
+        ).spec()
         block = (
             h.paragraph(panel.change_sentence)
             + h.paragraph(panel.rank_sentence)
