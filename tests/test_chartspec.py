@@ -163,3 +163,29 @@ def test_the_benchmark_charts_are_the_altair_charts(demo_db) -> None:
         _assert_same(parts)
         slow = benchmark_chart(panel.chart_data, title=title, unit=panel.unit).to_dict()
         assert _same_chart(parts.spec()) == _same_chart(slow)
+
+
+def test_records_are_the_rows_altair_stores() -> None:
+    import math
+
+    import altair as alt
+    import numpy as np
+
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2016-01-01 00:00", None, "2016-03-15 12:30"]),
+            "value": [1.5, math.nan, math.inf],
+            "count": np.array([1, 2, 3], dtype="int64"),
+            "flag": [True, False, True],
+            "maybe": pd.array([1, None, 3], dtype="Int64"),
+            "text": pd.array(["a", None, "c"], dtype="str"),
+            "mixed": ["x", None, np.int64(4)],
+            "kind": pd.Categorical(["a", "b", None]),
+        }
+    )
+    altair_rows = alt.data_transformers.get()(frame)["values"]
+    assert chartspec.records(frame) == altair_rows
+    assert json.dumps(chartspec.records(frame))  # JSON-ready: no numpy scalars, no NaN
+    assert (
+        chartspec.records(frame)[1]["month"] == "" and chartspec.records(frame)[2]["value"] is None
+    )

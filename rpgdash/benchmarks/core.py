@@ -200,6 +200,8 @@ def benchmark(
     site: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    *,
+    who: Who | None = None,
 ) -> dict:
     """The benchmark of ``measure`` for ``site`` (default: the only local-authority site).
 
@@ -208,10 +210,12 @@ def benchmark(
     "england", "rank", "of", "quartile"}], "change": {"from", "to", "value",
     "neighbours_median", "rank", "of"}}``; ``period`` is DfE's ``time_period`` text and missing
     values are None. ``start``/``end`` (time periods) limit the years and set the change's
-    ends; the change starts by default at the year of the RPG start.
+    ends; the change starts by default at the year of the RPG start. ``who`` is
+    :func:`resolve`'s answer for the same measure and site, when the caller has it already.
     """
     start, end = _check_period(start, "--from"), _check_period(end, "--to")
-    who = resolve(db, measure, site)
+    if who is None:
+        who = resolve(db, measure, site)
     values = queries.values(db, who.measure_id)
     periods, change = compute_benchmark(
         values,

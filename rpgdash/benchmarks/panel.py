@@ -204,7 +204,7 @@ def build_panel(
 ) -> BenchmarkPanel:
     """The panel for one measure (raises :class:`BenchmarkError` with a sentence)."""
     who = resolve(db, measure, site)
-    result = benchmark(db, measure, site=who.site, start=start, end=end)
+    result = benchmark(db, measure, site=who.site, start=start, end=end, who=who)
     of = max((p["of"] or 0 for p in result["periods"]), default=0) or len(who.neighbours) + 1
     caveat = DESCRIPTIVE.format(n=of)
     return BenchmarkPanel(

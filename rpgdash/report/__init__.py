@@ -13,6 +13,7 @@ generation date, the same data always give the same file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -141,12 +142,19 @@ def build_report(
     """
     when = generated_at or dt.datetime.now()
     ctx = build_context(db, site=site, role=role, min_group=min_group, generated_at=when)
-    version = cache.data_version(db)
+    version = ctx.version
     options = (ctx.site, ctx.role, ctx.min_group)
 
     def part(name: str, compute: Callable[[], object]) -> object:
         """One section (or its input), cached by data version and options."""
         return cache.cached(version, name, options, compute)
+
+    # The sections that do not depend on the job role are built from a context without one
+    # (so none of them can read it) and shared by every role's report on the same data.
+    everyone = dataclasses.replace(ctx, role=None)
+
+    def shared(name: str, compute: Callable[[], object]) -> object:
+        return cache.cached(version, name, (ctx.site, ctx.min_group), compute)
 
     panel: OverviewPanel = part(
         "overview",
@@ -154,21 +162,21 @@ def build_report(
     )
     figures = queries.workforce(db, site=ctx.site)
     changes = headlines.workforce_changes(figures)
-    trends = part("trends", lambda: model.indicator_trends(db, site=ctx.site))
-    indicators_html, mdc_summary = part("indicators", lambda: indicators_section(ctx))
+    trends = shared("trends", lambda: model.indicator_trends(db, site=ctx.site))
+    indicators_html, mdc_summary = shared("indicators", lambda: indicators_section(everyone))
     appendix = "".join(
         [
             part("headlines", lambda: headline_section(ctx, panel)),
             part("survey", lambda: survey_section(ctx)),
             indicators_html,
-            part("workforce", lambda: workforce_section(ctx, figures, changes)),
-            part("benchmarks", lambda: benchmarks_section(ctx)),
+            shared("workforce", lambda: workforce_section(everyone, figures, changes)),
+            shared("benchmarks", lambda: benchmarks_section(everyone)),
             part("themes", lambda: themes_section(ctx, changes)),
             part("model", lambda: model_section(ctx, trends, changes)),
-            part("method", lambda: method_section(ctx)),
-            part("caveats", lambda: caveats_section(ctx)),
-            part("disclosure", lambda: disclosure_section(ctx)),
-            part("provenance", lambda: provenance_section(ctx)),
+            shared("method", lambda: method_section(everyone)),
+            shared("caveats", lambda: caveats_section(everyone)),
+            shared("disclosure", lambda: disclosure_section(everyone)),
+            shared("provenance", lambda: provenance_section(everyone)),
         ]
     )
     illustrative = any(c == ILLUSTRATIVE_CAVEAT for c in panel.caveats)

@@ -57,12 +57,13 @@ class ReportContext:
 
     db: Database
     site: str
-    role: str
+    role: str | None  # None for the sections every role's report shares
     min_group: int
     wave_a: str
     wave_b: str
     comparisons: pd.DataFrame
     generated_at: dt.datetime
+    version: str  # the data version the comparison was read at (the report cache's key)
 
 
 def _resolve(db: Database, site: str | None, role: str) -> str:
@@ -98,13 +99,14 @@ def build_context(
     site = _resolve(db, site, role)
     k = settings.get("min_group") if min_group is None else min_group
     wave_a, wave_b = api.default_wave_pair(db, site)
+    version = cache.data_version(db)
     comps = cache.cached(
-        cache.data_version(db),
+        version,
         "compare_waves",
         (site, k, wave_a, wave_b),
         lambda: api.compare_waves(db, site=site, waves=(wave_a, wave_b), min_group=k),
     )
-    return ReportContext(db, site, role, k, wave_a, wave_b, comps, generated_at)
+    return ReportContext(db, site, role, k, wave_a, wave_b, comps, generated_at, version)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -142,14 +144,20 @@ def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _survey_data(ctx: ReportContext) -> present_survey.SurveyData:
-    """The survey panels' inputs for the report's site and waves (its comparison reused)."""
-    return present_survey.load_survey_data(
-        ctx.db,
-        site=ctx.site,
-        wave_a=ctx.wave_a,
-        wave_b=ctx.wave_b,
-        min_group=ctx.min_group,
-        comparisons=ctx.comparisons,
+    """The survey panels' inputs for the report's site and waves (its comparison reused),
+    read once per data version: every survey subsection and role table needs them."""
+    return cache.cached(
+        ctx.version,
+        "survey_data",
+        (ctx.site, ctx.wave_a, ctx.wave_b, ctx.min_group),
+        lambda: present_survey.load_survey_data(
+            ctx.db,
+            site=ctx.site,
+            wave_a=ctx.wave_a,
+            wave_b=ctx.wave_b,
+            min_group=ctx.min_group,
+            comparisons=ctx.comparisons,
+        ),
     )
 
 

@@ -114,16 +114,20 @@ def table(
         Class of the ``<table>`` element.
     """
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for i, (column, value) in enumerate(zip(frame.columns, row, strict=True)):
-            cls = ' class="num"' if column in numeric else ""
-            if i == 0 and row_header:
-                cells.append(f'<th scope="row"{cls}>{_cell(value)}</th>')
-            else:
-                cells.append(f"<td{cls}>{_cell(value)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
+    opening = []
+    for i, column in enumerate(frame.columns):
+        cls = ' class="num"' if column in numeric else ""
+        tag = "th" if i == 0 and row_header else "td"
+        scope = ' scope="row"' if tag == "th" else ""
+        opening.append((f"<{tag}{scope}{cls}>", f"</{tag}>"))
+    # column by column (plain Python values), not row by row through pandas
+    columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
+    body = [
+        "<tr>"
+        + "".join(f"{start}{_cell(v)}{end}" for (start, end), v in zip(opening, row, strict=True))
+        + "</tr>"
+        for row in zip(*columns, strict=True)
+    ]
     cls = f' class="{esc(css_class)}"' if css_class else ""
     return (
         f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
