@@ -28,6 +28,7 @@ from rpgdash.about import ABOUT_SECTIONS, wave_table
 from rpgdash.db import Database
 from rpgdash.present import domains, overview
 from rpgdash.present import survey as present_survey
+from rpgdash.present.evidence import ThemeView
 from rpgdash.present.indicators import (
     ITS_CAVEAT,
     IndicatorPanel,
@@ -438,18 +439,8 @@ def benchmarks_section(ctx: ReportContext) -> str:
     return h.section(2, "Benchmarks", inner, anchor="benchmarks")
 
 
-def _theme_block(
-    ctx: ReportContext,
-    theme: object,
-    data: evidence.EvidenceData,
-    protected: evidence.ProtectedExcerpts,
-    changes: pd.DataFrame,
-) -> str:
-    from rpgdash.present.evidence import theme_view
-
-    view = theme_view(
-        theme, data, protected, ctx.comparisons, changes, role=ctx.role, min_group=ctx.min_group
-    )
+def _theme_block(view: ThemeView) -> str:
+    """One theme of the Evidence page's panel: its figures, excerpts and notes."""
     css = f"polarity-{h.esc(view.polarity)}"
     inner = (
         f'<p><span class="{css}">{h.esc(view.polarity_label)}.</span> {h.esc(view.description)}</p>'
@@ -483,17 +474,12 @@ def themes_section(ctx: ReportContext, changes: pd.DataFrame) -> str:
     )
     if panel.empty:
         return h.section(2, "Evidence from interviews", h.paragraph("No themes are stored."))
-    protected = evidence.protect_excerpts(
-        data.excerpts, data.group_sizes, min_group=ctx.min_group, role=ctx.role
-    )
     intro = h.paragraph(panel.intro) + h.paragraph(panel.summary) + h.paragraph(panel.scope)
     if panel.illustrative:
         intro += f'<p class="banner">{h.esc(panel.illustrative)}</p>'
     body = ""
-    for wave, themes in evidence.themes_by_wave(data.themes):
-        blocks = "".join(
-            _theme_block(ctx, t, data, protected, changes) for t in themes.itertuples()
-        )
+    for wave, views in panel.waves:  # the page's theme views, each built once
+        blocks = "".join(_theme_block(view) for view in views)
         body += h.section(3, f"Themes at {wave}", blocks, anchor=f"themes-{h.slug(wave)}")
     body += h.paragraph(panel.method, "caveat")
     return h.section(2, "Evidence from interviews", intro + body, anchor="themes")

@@ -72,7 +72,7 @@ def indicator_view(
         )
     return {
         "panel": panel,
-        "spec": ui.chart_spec(charts.stack_legends(panel.chart.build().to_dict())),
+        "spec": ui.chart_spec(charts.stack_legends(panel.chart.spec())),
         "scan_spec": scan_spec,
         # Arrow tables: Streamlit sends them as they are, without converting from pandas.
         "table": pa.Table.from_pandas(panel.data, preserve_index=False),
