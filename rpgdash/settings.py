@@ -52,6 +52,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to 1 to remove uploading entirely (for wall displays).",
         bool,
     ),
+    Setting(
+        "report_niceness",
+        "RPGDASH_REPORT_NICENESS",
+        "10",
+        "How much lower the board-pack worker's CPU priority is than the server's (0 to 19): "
+        "while a pack builds, other sessions' pages get the CPU first. 0 builds packs at the "
+        "server's priority.",
+        int,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,6 +21,11 @@ from rpgdash.db import Database, open_db
 from rpgdash.demo import init_demo
 
 ROOT = Path(__file__).resolve().parent.parent
+# The board-pack worker builds at the server's priority in the suite (the product lowers it by
+# 10 so that other sessions' pages stay fast). With a core kept busy by another process, a
+# niced worker gets a tenth of a core, and the tests that wait for a pack wait ten times as
+# long. Servers and workers the tests start inherit this. test_report_pdf checks the setting.
+os.environ.setdefault("RPGDASH_REPORT_NICENESS", "0")
 REPORT_TIME = dt.datetime(2025, 3, 1, 9, 30)
 
 # "ci" (the default): a fixed, modest number of examples drawn the same way on every run, so

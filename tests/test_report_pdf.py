@@ -9,6 +9,8 @@ import html as html_lib
 import io
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,7 +276,24 @@ def test_the_worker_builds_the_same_report(demo_path: Path, demo_pack: dict) -> 
     assert text.decode("utf-8") == demo_pack["html"]
     # the worker runs at a lower priority, so the server's page reruns get the CPU first
     worker_nice = report_pdf._worker_pool().submit(os.nice, 0).result()
-    assert worker_nice == min(os.nice(0) + report_pdf.WORKER_NICENESS, 19)
+    assert worker_nice == min(os.nice(0) + report_pdf.worker_niceness(), 19)
+
+
+def test_the_worker_niceness_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RPGDASH_REPORT_NICENESS", raising=False)
+    assert report_pdf.worker_niceness() == 10  # the product's default
+    monkeypatch.setenv("RPGDASH_REPORT_NICENESS", "3")
+    assert report_pdf.worker_niceness() == 3
+    monkeypatch.setenv("RPGDASH_REPORT_NICENESS", "20")
+    with pytest.raises(ValueError, match="between 0 and 19"):
+        report_pdf.worker_niceness()
+    # the worker's initializer lowers its own priority by that much (here in a child process:
+    # a process can never raise its priority again)
+    script = (
+        "import os; from rpgdash.report.pdf import _lower_priority as f; f(7); print(os.nice(0))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert int(out.stdout) == min(os.nice(0) + 7, 19)
 
 
 def test_a_writable_database_is_read_through_a_snapshot(writable_demo: Path) -> None:

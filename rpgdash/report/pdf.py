@@ -71,16 +71,24 @@ def _worker_pool() -> ProcessPoolExecutor:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_lower_priority,
+                initargs=(worker_niceness(),),  # checked here, where an error can be shown
             )
         return _pool
 
 
-#: The worker's niceness: on a busy machine the server's page reruns get the CPU first.
-WORKER_NICENESS = 10
+def worker_niceness() -> int:
+    """How much the worker lowers its priority (RPGDASH_REPORT_NICENESS, default 10): on a
+    busy machine the server's page reruns get the CPU first."""
+    from rpgdash import settings
+
+    niceness = settings.get("report_niceness")
+    if not 0 <= niceness <= 19:
+        raise ValueError(f"RPGDASH_REPORT_NICENESS={niceness} is not between 0 and 19.")
+    return niceness
 
 
-def _lower_priority() -> None:
-    os.nice(WORKER_NICENESS)
+def _lower_priority(niceness: int) -> None:
+    os.nice(niceness)
 
 
 def _build_in_worker(path: str, format: str, options: dict) -> bytes:
