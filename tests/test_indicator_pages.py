@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -38,6 +40,12 @@ def _markdown(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown]
 
 
+def _limits(at: AppTest) -> list[pd.DataFrame]:
+    """Each shown indicator's table of process limits, in page order."""
+    frames = [d.value for d in at.dataframe]
+    return [f for f in frames if "Lower process limit" in f.columns]
+
+
 @pytest.mark.parametrize("name", INDICATORS)
 def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
     at = _indicators_page(ind_chosen=[name])
@@ -55,7 +63,7 @@ def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
     # ITS level and slope change with CIs.
     assert present.its_sentence(result["its"], unit=unit) in _markdown(at)
     # SPC limits per segment.
-    shown = at.dataframe[1].value  # [0] is the summary of variation and assurance
+    shown = _limits(at)[0]
     segments = result["spc"]["segments"]
     assert shown["Mean"].tolist() == [f"{s['mean']:,.1f}" for s in segments]
     assert shown["Lower process limit"].tolist() == [f"{s['lower']:,.1f}" for s in segments]
@@ -89,7 +97,7 @@ def test_rebasing_gives_trial_limits_warnings(app_env) -> None:
     at.multiselect(key="ind_rebase").set_value(["2018-06"]).run()
     assert not at.exception
     assert any("are trial limits" in w.value for w in at.warning)
-    assert len(at.dataframe[1].value) == 2  # two segments, each with its own limits
+    assert len(_limits(at)[0]) == 2  # two segments, each with its own limits
 
 
 def test_role_filter_is_said_not_to_apply(app_env) -> None:
@@ -143,6 +151,20 @@ def test_summary_of_variation_and_assurance_at_the_top(app_env, demo_path) -> No
     assert download, "no CSV download for the summary"
 
 
+def test_the_key_lists_every_icon_with_its_words_and_meaning(app_env) -> None:
+    at = _indicators_page(ind_chosen=["Referrals"])
+    tables = [d for d in at.dataframe if "Meaning" in d.value.columns]
+    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    key = tables[0].value
+    entries = mdc_icons.icon_key()
+    assert key["Words"].tolist() == [e.words for e in entries]
+    assert key["Meaning"].tolist() == [e.meaning for e in entries]
+    assert key["Icon"].tolist() == [mdc_icons.data_uri(e.svg) for e in entries]
+    assert key["Kind"].tolist() == [e.kind.capitalize() for e in entries]
+    config = {k.removeprefix("name:"): v for k, v in json.loads(tables[0].proto.columns).items()}
+    assert config["Icon"]["type_config"]["type"] == "image", config
+
+
 def test_summary_assurance_follows_the_target(app_env) -> None:
     name = "Looked after children"
     at = _indicators_page(ind_chosen=[name])
@@ -168,13 +190,13 @@ def test_errors_control_says_which_errors_and_why(app_env) -> None:
 
 def test_recalculate_limits_from_an_event_is_one_click(app_env) -> None:
     at = _indicators_page(ind_chosen=["Looked after children"])
-    before = len(at.dataframe[1].value)
+    before = len(_limits(at)[0])
     buttons = [b for b in at.button if b.label.startswith("Recalculate limits from this event")]
     assert buttons, [b.label for b in at.button]
     buttons[0].click().run()
     assert not at.exception
-    assert len(at.dataframe[1].value) == before + 1  # a new period of limits
+    assert len(_limits(at)[0]) == before + 1  # a new period of limits
     assert any(c.value.startswith("Limits of this chart recalculated from") for c in at.caption)
     undo = next(b for b in at.button if b.label == "Undo the recalculation")
     undo.click().run()
-    assert len(at.dataframe[1].value) == before
+    assert len(_limits(at)[0]) == before

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
+
+import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
@@ -9,6 +13,8 @@ from rpgdash import charts, mdc_icons, ui
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.present.indicators import build_indicator_panel
 from rpgdash.series import month_options
+
+_EMPTY = pd.DataFrame()
 
 ERROR_CHOICES = {
     "auto": "Automatic (Newey-West when the residuals are autocorrelated)",
@@ -71,7 +77,9 @@ def indicator_view(
             )
         )
     return {
-        "panel": panel,
+        # What the page reads of the panel: its sentences. The analysis, chart and tables
+        # are carried below in the form Streamlit draws, so a rerun unpickles them once.
+        "panel": replace(panel, result=None, chart=None, data=_EMPTY, limits=_EMPTY),
         "spec": ui.chart_spec(charts.stack_legends(panel.chart.spec())),
         "scan_spec": scan_spec,
         # Arrow tables: Streamlit sends them as they are, without converting from pandas.
@@ -81,12 +89,22 @@ def indicator_view(
     }
 
 
-def summary_view(rows: list[mdc_icons.SummaryRow]) -> dict:
-    """The summary of variation and assurance: a table with icon images and its CSV."""
+@functools.lru_cache(maxsize=256)
+def summary_view(rows: tuple[mdc_icons.SummaryRow, ...]) -> pa.Table:
+    """The summary of variation and assurance as shown: Arrow, icons as image data URIs.
+
+    Kept per set of rows (they are frozen), so a rerun that shows the same indicators, or
+    comes back to them, builds nothing; the CSV is built only when it is downloaded.
+    """
     shown = mdc_icons.summary_table(rows)
     for column in ("Variation icon", "Assurance icon"):
         shown[column] = [None if svg is None else mdc_icons.data_uri(svg) for svg in shown[column]]
-    return {"table": shown, "csv": to_safe_csv(mdc_icons.summary_csv_frame(rows))}
+    return pa.Table.from_pandas(shown, preserve_index=False)
+
+
+def summary_csv(rows: tuple[mdc_icons.SummaryRow, ...]) -> bytes:
+    """The summary's download, built when the leader clicks (Streamlit calls this)."""
+    return to_safe_csv(mdc_icons.summary_csv_frame(rows))
 
 
 def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
@@ -95,9 +113,9 @@ def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
     if not rows:
         st.info("Choose at least one indicator with 3 or more months in the range.")
         return
-    view = summary_view(rows)
+    rows = tuple(rows)
     st.dataframe(
-        view["table"],
+        summary_view(rows),
         hide_index=True,
         key="mdc_summary",
         column_config={
@@ -107,7 +125,7 @@ def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
     )
     st.download_button(
         "Download the summary (CSV)",
-        view["csv"],
+        functools.partial(summary_csv, rows),
         file_name="summary-of-variation-and-assurance.csv",
         mime="text/csv",
         key="mdc_summary_csv",
@@ -119,7 +137,23 @@ def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
         "side of the target. Mean and limits are those of the last period."
     )
     with st.expander("Key to the icons"):
-        for entry in mdc_icons.icon_key():
-            icon, words = st.columns([1, 11])
-            icon.image(entry.svg, width=32)
-            words.markdown(f"**{entry.words}.** {entry.meaning}")
+        st.dataframe(
+            icon_key_table(),
+            hide_index=True,
+            key="mdc_icon_key",
+            column_config={"Icon": st.column_config.ImageColumn("Icon", width="small")},
+        )
+
+
+@functools.cache
+def icon_key_table() -> pa.Table:
+    """Every icon, its words and what it means: one table (one element on every rerun)."""
+    entries = mdc_icons.icon_key()
+    return pa.table(
+        {
+            "Icon": [mdc_icons.data_uri(e.svg) for e in entries],
+            "Kind": [e.kind.capitalize() for e in entries],
+            "Words": [e.words for e in entries],
+            "Meaning": [e.meaning for e in entries],
+        }
+    )
