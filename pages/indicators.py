@@ -1,6 +1,5 @@
 """Organisational indicators: SPC charts, trends and interrupted time series."""
 
-import pandas as pd
 import streamlit as st
 
 from rpgdash import ui
@@ -8,7 +7,7 @@ from rpgdash.present import format
 from rpgdash.present.glossary import terms_line
 from rpgdash.present.indicators import AUTOMATIC
 from rpgdash.present.reading_more import HOW_TO_READ
-from rpgdash.ui.indicator_view import ERROR_CHOICES, indicator_view, show_summary, stored_months
+from rpgdash.ui.indicator_view import ERROR_CHOICES, indicator_view, page_controls, show_summary
 from rpgdash.ui.routing import enter_through_app
 
 
@@ -35,19 +34,18 @@ if ui.selected_role() != ui.ALL_ROLES:
         "figures: they "
         "count children and referrals for the whole service, not staff."
     )
-meta = ui.indicators(key)
-if meta.empty:
+controls = page_controls(key, site)
+if not controls.indicators:
     st.info("No indicators are stored yet. Add a monthly series on the Upload page.")
     st.stop()
 
-names = meta["name"].tolist()
+names = controls.names
 chosen = st.multiselect("Indicators", names, default=names, key="ind_chosen")
-# Every stored month, whichever indicators are chosen, so the controls keep their values.
-months = stored_months(key, site)
+months, month_label = list(controls.months), controls.labels
 if not months:
     st.info("No values are stored for these indicators at this site.")
     st.stop()
-labels = {format.month(m): m for m in months}
+labels = {month_label[m]: m for m in months}
 first, last = st.select_slider(
     "Months", options=list(labels), value=(next(iter(labels)), list(labels)[-1]), key="ind_range"
 )
@@ -59,7 +57,7 @@ change_choice = st.selectbox(
     format_func=lambda m: (
         "RPG start, or the facilitator change when fewer than 8 months precede the RPG start"
         if m == AUTOMATIC
-        else format.month(m)
+        else month_label[m]
     ),
 )
 errors = st.selectbox(
@@ -75,7 +73,7 @@ rebase = st.multiselect(
     "Rebase the SPC limits at (optional)",
     months,
     key="ind_rebase",
-    format_func=format.month,
+    format_func=month_label.__getitem__,
     help="Start new process limits at these months, e.g. after a known "
     "change in how the figures are counted.",
 )
@@ -83,12 +81,12 @@ rebase = st.multiselect(
 summary_box = st.container()
 summary_rows = []
 
-for row in meta[meta["name"].isin(chosen)].itertuples():
+for row in controls.chosen(chosen):
     st.divider()
     st.header(ui.as_text(row.name))
     target = st.number_input(
         f"Target for {ui.as_text(row.name)} (optional, {ui.as_text(row.unit)})",
-        value=None if pd.isna(row.target) else float(row.target),
+        value=row.target,
         min_value=0.0,
         key=f"target_{row.indicator_id}",
         help="With a target, the chart draws it and says whether the process limits lie "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pyarrow as pa
@@ -11,6 +11,7 @@ import streamlit as st
 
 from rpgdash import charts, mdc_icons, ui
 from rpgdash.ingest.safe_csv import to_safe_csv
+from rpgdash.present import format as fmt
 from rpgdash.present.indicators import build_indicator_panel
 from rpgdash.series import month_options
 
@@ -28,6 +29,53 @@ def stored_months(db_path: str, site: str | None) -> list[str]:
     """Every month (``YYYY-MM``) stored for any indicator at the site, in order."""
     names = ui.indicators(db_path)["name"]
     return month_options(ui.indicator_series(db_path, name, site) for name in names)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One stored indicator, as the page's controls and headings use it."""
+
+    indicator_id: int
+    name: str
+    unit: str
+    target: float | None
+    direction: str
+
+
+@dataclass(frozen=True)
+class PageControls:
+    """What the page's controls offer at a site: the indicators, and every stored month
+    (whichever indicators are chosen, so the controls keep their values) with its label."""
+
+    indicators: tuple[Indicator, ...]
+    months: tuple[str, ...]
+    labels: dict[str, str]  # YYYY-MM -> "Dec 2018"
+
+    @property
+    def names(self) -> list[str]:
+        return [i.name for i in self.indicators]
+
+    def chosen(self, names: list[str]) -> list[Indicator]:
+        """The chosen indicators, in the stored order."""
+        return [i for i in self.indicators if i.name in names]
+
+
+@st.cache_data(show_spinner=False)
+def page_controls(db_path: str, site: str | None) -> PageControls:
+    """The page's controls, read once per data version (one cached read on every rerun)."""
+    meta = ui.indicators(db_path)
+    indicators = tuple(
+        Indicator(
+            int(r.indicator_id),
+            r.name,
+            r.unit,
+            None if pd.isna(r.target) else float(r.target),
+            r.direction,
+        )
+        for r in meta.itertuples()
+    )
+    months = tuple(stored_months(db_path, site)) if indicators else ()
+    return PageControls(indicators, months, {m: fmt.month(m) for m in months})
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
