@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -153,16 +151,14 @@ def test_summary_of_variation_and_assurance_at_the_top(app_env, demo_path) -> No
 
 def test_the_key_lists_every_icon_with_its_words_and_meaning(app_env) -> None:
     at = _indicators_page(ind_chosen=["Referrals"])
-    tables = [d for d in at.dataframe if "Meaning" in d.value.columns]
-    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
-    key = tables[0].value
     entries = mdc_icons.icon_key()
-    assert key["Words"].tolist() == [e.words for e in entries]
-    assert key["Meaning"].tolist() == [e.meaning for e in entries]
-    assert key["Icon"].tolist() == [mdc_icons.data_uri(e.svg) for e in entries]
-    assert key["Kind"].tolist() == [e.kind.capitalize() for e in entries]
-    config = {k.removeprefix("name:"): v for k, v in json.loads(tables[0].proto.columns).items()}
-    assert config["Icon"]["type_config"]["type"] == "image", config
+    lines = [f"**{e.words}.** {e.meaning}" for e in entries]
+    assert not set(lines) & set(_markdown(at)), "the key is drawn before it is asked for"
+    at.button(key="mdc_icon_key").click().run()
+    assert not at.exception
+    shown = [m for m in _markdown(at) if m in lines]
+    assert shown == lines
+    assert len(at.get("image")) == len(entries), "one icon image per entry"
 
 
 def test_summary_assurance_follows_the_target(app_env) -> None:

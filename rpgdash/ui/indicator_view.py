@@ -184,24 +184,15 @@ def show_summary(rows: list[mdc_icons.SummaryRow]) -> None:
         "computes it). Assurance: whether the last period's process limits lie wholly on one "
         "side of the target. Mean and limits are those of the last period."
     )
-    with st.expander("Key to the icons"):
-        st.dataframe(
-            icon_key_table(),
-            hide_index=True,
-            key="mdc_icon_key",
-            column_config={"Icon": st.column_config.ImageColumn("Icon", width="small")},
-        )
+    if st.button("Key to the icons", icon=":material/help:", key="mdc_icon_key"):
+        _icon_key()
 
 
-@functools.cache
-def icon_key_table() -> pa.Table:
-    """Every icon, its words and what it means: one table (one element on every rerun)."""
-    entries = mdc_icons.icon_key()
-    return pa.table(
-        {
-            "Icon": [mdc_icons.data_uri(e.svg) for e in entries],
-            "Kind": [e.kind.capitalize() for e in entries],
-            "Words": [e.words for e in entries],
-            "Meaning": [e.meaning for e in entries],
-        }
-    )
+@st.dialog("Key to the icons", width="large")
+def _icon_key() -> None:
+    """Every icon with its words and meaning; drawn only when asked for (a rerun that does not
+    open it draws one button, not the 40 elements of the key)."""
+    for entry in mdc_icons.icon_key():
+        icon, words = st.columns([1, 11])
+        icon.image(entry.svg, width=32)
+        words.markdown(f"**{entry.words}.** {entry.meaning}")
