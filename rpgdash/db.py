@@ -78,6 +78,10 @@ The schema is documented here and only here. Tables, in the order data flows int
     per site (``site_id`` 0 = every site), wave pair and ``min_group``, the frames of
     ``compare_waves`` and ``compare_domains`` and the fingerprint of their inputs. At most
     one row per (site_id, wave_a, wave_b, min_group), kept by ``rpgdash/results_store.py``.
+``survey_page_views``
+    The survey pages' views built when the data were stored (derived data, see migration 7):
+    per site, pair of the site's waves, ``min_group``, adjustment and domain, kept by
+    ``rpgdash/view_store.py`` in the same transaction as ``survey_results``.
 """
 
 from __future__ import annotations
@@ -435,6 +439,23 @@ CREATE TABLE survey_results (
 );
 """
 
+# Migration 7 (first views, issue 14): the survey pages' views built when the data are stored
+# (rpgdash/view_store.py): per site (0: every site), wave pair, threshold, adjustment and
+# domain, the pickled page-ready views, with a fingerprint of the site's data and of the code
+# that shapes them. Derived data, like survey_results: used only while the fingerprint matches.
+_MIGRATION_PAGE_VIEWS = """
+CREATE TABLE survey_page_views (
+    site_id INTEGER NOT NULL,
+    wave_a VARCHAR NOT NULL,
+    wave_b VARCHAR NOT NULL,
+    min_group INTEGER NOT NULL,
+    adjust VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    views BLOB NOT NULL
+);
+"""
+
 #: Migrations in order; migration i (1-based) brings the schema to version i. A migration is
 #: SQL text, or a function of the connection for steps SQL alone cannot express.
 #: Never edit an applied migration: append a new one.
@@ -445,6 +466,7 @@ MIGRATIONS: tuple[str | Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_4,
     _MIGRATION_BENCHMARKS,
     _MIGRATION_RESULTS,
+    _MIGRATION_PAGE_VIEWS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

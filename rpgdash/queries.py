@@ -204,6 +204,36 @@ def comparable_wave_labels(db: Database, site: str | None = None) -> list[str]:
     ]
 
 
+def comparable_waves_by_site(db: Database) -> dict[str, tuple[str, ...]]:
+    """For every site with respondents, its :func:`comparable_wave_labels` (one query)."""
+    rows = _rows(
+        db,
+        "SELECT s.name, w.label FROM waves w JOIN (SELECT DISTINCT site_id, wave_id "
+        "FROM respondents) p USING (wave_id) JOIN sites s USING (site_id) "
+        "WHERE w.comparable ORDER BY s.name, w.wave_order",
+    )
+    waves: dict[str, tuple[str, ...]] = {}
+    for site, label in rows:
+        waves[site] = (*waves.get(site, ()), label)
+    return waves
+
+
+def group_sizes_by_site(db: Database) -> pd.DataFrame:
+    """Every site's :func:`group_sizes` in one query (columns site, role, wave, respondents;
+    within a site in the same order)."""
+    return _df(
+        db,
+        """
+        SELECT s.name AS site, ro.name AS role, w.label AS wave, count(*) AS respondents
+        FROM respondents p JOIN waves w USING (wave_id) JOIN roles ro USING (role_id)
+        JOIN sites s USING (site_id)
+        WHERE w.comparable
+        GROUP BY s.name, ro.name, ro.rank, w.label, w.wave_order
+        ORDER BY s.name, ro.rank, w.wave_order
+        """,
+    )
+
+
 # Everything the survey comparisons are computed from: the number of rows and a sum of row
 # hashes for each table (one query; about 5 ms at 100 sites).
 _SURVEY_VERSION_SQL = """

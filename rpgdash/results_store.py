@@ -160,7 +160,7 @@ def _compute(counts, wave_a: str, wave_b: str, min_group: int) -> tuple[bytes, b
     return to_bytes(comparisons), to_bytes(models)
 
 
-def refresh(cur, sites: Iterable[int] | None = None) -> int:
+def refresh(cur, sites: Iterable[int] | None = None, *, views: bool = True) -> int:
     """Bring the stored results up to date inside the caller's transaction; return rows written.
 
     ``sites`` are the ids of sites whose answers changed (None: every site). Those sites
@@ -168,6 +168,8 @@ def refresh(cur, sites: Iterable[int] | None = None) -> int:
     still matches is kept); other sites with stored rows only gain pairs they lack (their
     answers did not change). Rows of pairs or sites without respondents are deleted, so that
     the table depends only on the stored data: a revert gives back the rows held before.
+    ``views`` also brings the survey pages' stored views up to date
+    (:func:`rpgdash.view_store.refresh`).
     """
     min_group = int(settings.get("min_group"))
     pairs = _pairs(cur)
@@ -219,6 +221,10 @@ def refresh(cur, sites: Iterable[int] | None = None) -> int:
                 [site_id, wave_a, wave_b, min_group, print_, comparisons, models],
             )
             written += 1
+    if views:
+        from rpgdash import view_store
+
+        view_store.refresh(cur)  # the pages' views of what was just stored, same transaction
     return written
 
 

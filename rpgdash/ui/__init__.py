@@ -103,8 +103,21 @@ def role_names(db_path: str) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def comparable_waves(db_path: str, site: str | None = None) -> list[str]:
-    """The comparable waves the site has answers in (every one for all sites)."""
-    return api.comparable_waves(_db(db_path), site)
+    """The comparable waves the site has answers in (every one for all sites), from one read
+    of every site's waves (a first view of a site then reads nothing)."""
+    if site is None:
+        return api.comparable_waves(_db(db_path), site)
+    return list(_waves_by_site(db_path).get(site, ()))
+
+
+@st.cache_data(show_spinner=False)
+def _waves_by_site(db_path: str) -> dict[str, tuple[str, ...]]:
+    return queries.comparable_waves_by_site(_db(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def _sizes_by_site(db_path: str) -> pd.DataFrame:
+    return queries.group_sizes_by_site(_db(db_path))
 
 
 @st.cache_data(show_spinner=False)
@@ -314,9 +327,16 @@ def sidebar_filters() -> None:
 
 @st.cache_data(show_spinner=False)
 def roles_too_few(db_path: str, site: str | None, min_group: int) -> tuple[str, ...]:
-    """Roles no comparable wave can show (the role filter marks them)."""
+    """Roles no comparable wave can show (the role filter marks them); a site's group sizes
+    come from one read of every site's (cached once), not one query per site."""
+    if site is None:
+        sizes = group_sizes(db_path, site)
+    else:
+        every = _sizes_by_site(db_path)
+        sizes = every.loc[every["site"] == site, ["role", "wave", "respondents"]]
+    waves = comparable_waves(db_path, site)
     return present_survey.roles_hidden_in_every_wave(
-        group_sizes(db_path, site), comparable_waves(db_path, site), role_names(db_path), min_group
+        sizes.reset_index(drop=True), waves, role_names(db_path), min_group
     )
 
 
@@ -366,12 +386,9 @@ def text_table(table: pd.DataFrame) -> pd.DataFrame:
 
     Every text cell and column name goes through :func:`as_text`; numbers stay numbers.
     """
-    shown = table.copy()
-    shown.columns = [as_text(c) for c in shown.columns]
-    for column in shown.columns:
-        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: as_text(v) if isinstance(v, str) else v)
-    return shown
+    from rpgdash.present.survey_views import text_table as escaped
+
+    return escaped(table)
 
 
 def illustrative_note() -> None:

@@ -1,53 +1,34 @@
 """The survey domain pages (professional, self-efficacy, relationships): one shared layout.
 
-Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`. When a page
-first loads for a site, pair of waves and adjustment, :func:`domain_views` builds every job
-role's panel and the role heatmaps in one pass and caches them, each role's view pickled on
-its own, so a leader's first look at another role costs what a repeat look does: unpickling
-that one role's view (:meth:`DomainViews.view`).
+Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`, in the
+page-ready views of :mod:`rpgdash.present.survey_views`. When a page first shows a site, pair
+of waves and adjustment, :func:`domain_views` reads the views stored with the data
+(:mod:`rpgdash.view_store`) or, when none match, builds every job role's panel and the role
+heatmaps in one pass; either way they are cached, each role's view pickled on its own, so a
+leader's first look at another role costs what a repeat look does: unpickling that one
+role's view (:meth:`DomainViews.view`). This module keeps only the drawing and the look-up.
 """
 
 from __future__ import annotations
 
 import functools
-import pickle
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from rpgdash import ui
-from rpgdash.charts import ChartParts
+from rpgdash import ui, view_store
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.present import domains, narrative
 from rpgdash.present import survey as present
 from rpgdash.present.reading import HOW_TO_READ_TITLE
+from rpgdash.present.survey_views import (  # noqa: F401 (DomainView, PageChart: re-exported)
+    DomainView,
+    DomainViews,
+    PageChart,
+    build_domain_views,
+    page_spec,
+)
 from rpgdash.stats import add_all_roles, level_shares
-
-
-@dataclass(frozen=True)
-class DomainView:
-    """A panel and what drawing it needs: Vega-Lite specs (datasets already Arrow) by chart
-    kind, the statistics table as Arrow (Streamlit sends both as they are), and the two
-    ``st.table`` tables with their text already escaped. Cached per role, so every rerun
-    unpickles it: :func:`_view` leaves out of the panel the frames these already carry, and
-    keeps the role's comparisons (``rows``, for the CSV) pickled until a download asks."""
-
-    panel: present.DomainPanel
-    specs: dict[str, dict]
-    statistics: pa.Table | None
-    table: pa.Table | None
-    roles_table: pa.Table
-    rows: bytes | None = None
-
-    def download(self) -> pd.DataFrame | None:
-        """Every statistic for the CSV (:attr:`rpgdash.present.survey.DomainPanel.download`)."""
-        rows = None if self.rows is None else pickle.loads(self.rows)  # pickled in _view
-        return replace(self.panel, rows=rows).download
 
 
 def choose_waves(waves: list[str], domain: str) -> tuple[str, str]:
@@ -86,77 +67,6 @@ def survey_data(
     )
 
 
-def page_spec(parts: ChartParts) -> dict:
-    """A chart's Vega-Lite dict for the page: its cached layout, datasets as Arrow bytes.
-
-    The frames go to Arrow directly (no records in between), which is most of what a first
-    view of a role used to spend on its charts.
-    """
-    return PageChart.of(parts).spec()
-
-
-@dataclass(frozen=True)
-class PageChart:
-    """A chart's data as Arrow bytes, and what fixes its layout; the layout (cached per shape)
-    is looked up when the chart is drawn, so a chart never shown never has one built (a new
-    pair of waves means new layouts: new titles and tooltips)."""
-
-    build: Callable[..., Any]
-    shape: tuple[tuple[str, Any], ...]
-    datasets: dict[str, bytes]
-
-    @classmethod
-    def of(cls, parts: ChartParts) -> PageChart:
-        frames = {name: convert_anything_to_arrow_bytes(f) for name, f in parts.frames.items()}
-        return cls(parts.build, parts.shape, frames)
-
-    def spec(self) -> dict:
-        # The layout needs only the datasets' names (its "data" refers to them).
-        layout = ChartParts(self.build, dict.fromkeys(self.datasets), self.shape).layout()
-        return {**layout, "datasets": {**layout.get("datasets", {}), **self.datasets}}
-
-
-def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
-    parts = chart.parts
-    return replace(chart, parts=ChartParts(parts.build, {}, parts.shape))
-
-
-def _view(panel: present.DomainPanel, roles_table: pa.Table) -> DomainView:
-    specs = {c.kind: page_spec(c.parts) for c in panel.charts}
-    statistics = None if panel.statistics is None else _arrow(panel.statistics)
-    roles = panel.roles
-    slim = replace(
-        panel,
-        charts=tuple(_without_frames(c) for c in panel.charts),
-        statistics=None,
-        table=None,
-        rows=None,
-        roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
-    )
-    table = None if panel.table is None else _arrow(ui.text_table(panel.table))
-    rows = None if panel.rows is None else pickle.dumps(panel.rows, pickle.HIGHEST_PROTOCOL)
-    return DomainView(slim, specs, statistics, table, roles_table, rows)
-
-
-def _arrow(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-@dataclass(frozen=True)
-class DomainViews:
-    """Every job role's view of one domain (each pickled on its own: ``st.cache_data``
-    unpickles the whole value on every hit, and unpickling bytes is a copy, so a rerun
-    unpickles only the role it shows) and the role heatmap of each measure
-    (the same whichever role is shown)."""
-
-    roles: dict[str, bytes]
-    heatmaps: dict[str, PageChart]
-
-    def view(self, role: str) -> DomainView:
-        """One role's view (All roles' for a role with no panel)."""
-        return pickle.loads(self.roles.get(role) or self.roles[ui.ALL_ROLES])  # pickled below
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def domain_views(
     db_path: str,
@@ -166,18 +76,13 @@ def domain_views(
     min_group: int,
     domain: str,
 ) -> DomainViews:
-    """Every job role's view of one domain and its role heatmaps, built in one pass."""
+    """Every job role's view of one domain and its role heatmaps: those stored with the data
+    when they still match it (:mod:`rpgdash.view_store`), else built in one pass."""
+    stored = view_store.lookup(ui._db(db_path), site, pair, min_group, adjust, domain)
+    if stored is not None:
+        return stored
     data = survey_data(db_path, site, pair, min_group)
-    panels = present.build_domain_panels(data, domain, adjust)
-    breakdown = next(iter(panels.values())).roles  # one breakdown, shared by every panel
-    roles_table = _arrow(ui.text_table(breakdown.table))
-    return DomainViews(
-        roles={
-            role: pickle.dumps(_view(panel, roles_table), protocol=pickle.HIGHEST_PROTOCOL)
-            for role, panel in panels.items()
-        },
-        heatmaps={m: PageChart.of(chart.parts) for m, chart in breakdown.charts.items()},
-    )
+    return build_domain_views(data, domain, adjust)
 
 
 def domain_view(
@@ -268,7 +173,7 @@ def domain_page(domain: str) -> None:
         key=f"{domain}_heat",
         format_func=lambda m: ui.as_text(breakdown.measure_labels[m]),
     )
-    _chart(breakdown.charts[measure], views.heatmaps[measure].spec())
+    _chart(breakdown.charts[measure], views.heatmap(measure))
     if breakdown.hidden_note:
         st.caption(ui.as_text(breakdown.hidden_note))
     st.table(view.roles_table, hide_index=True)
