@@ -169,7 +169,7 @@ def refresh(cur, sites: Iterable[int] | None = None, *, views: bool = True) -> i
     answers did not change). Rows of pairs or sites without respondents are deleted, so that
     the table depends only on the stored data: a revert gives back the rows held before.
     ``views`` also brings the survey pages' stored views up to date
-    (:func:`rpgdash.view_store.refresh`).
+    (:func:`rpgdash.view_store.refresh`; the ``store_views`` setting can turn that off).
     """
     min_group = int(settings.get("min_group"))
     pairs = _pairs(cur)
@@ -221,7 +221,7 @@ def refresh(cur, sites: Iterable[int] | None = None, *, views: bool = True) -> i
                 [site_id, wave_a, wave_b, min_group, print_, comparisons, models],
             )
             written += 1
-    if views:
+    if views and settings.get("store_views"):
         from rpgdash import view_store
 
         view_store.refresh(cur)  # the pages' views of what was just stored, same transaction

@@ -61,6 +61,16 @@ SETTINGS: tuple[Setting, ...] = (
         "server's priority.",
         int,
     ),
+    Setting(
+        "store_views",
+        "RPGDASH_STORE_VIEWS",
+        "1",
+        "Set to 0 to store only the survey statistics, not the survey pages' finished views, "
+        "when data are stored (uploads, reverts, init-demo, precompute): each is then about "
+        "0.2 s of CPU per site and survey domain quicker, and a first view of a site builds "
+        "its views (about 0.3 s) instead of reading them.",
+        bool,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

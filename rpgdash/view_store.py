@@ -25,6 +25,7 @@ import importlib.metadata
 import json
 import pickle
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,12 +164,14 @@ def _site_pairs(cur, site_id: int) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]]
 
 
-def refresh(cur, path: Path | str = "") -> int:
+def refresh(cur, path: Path | str = "", *, only: Iterable[int] | None = None) -> int:
     """Bring the stored views up to date inside the caller's transaction; return views built.
 
     Every site with answers (and every site together) is checked against its digest; only
     views whose fingerprint no longer matches are built again, and views of sites or pairs
     that no longer exist are deleted, so the table depends only on the stored data.
+    ``only`` limits the sites checked to those ids (0: every site together); the benchmark
+    uses it to store a third wave's views for the site it measures only.
     """
     from rpgdash.present import domains
     from rpgdash.present.survey import load_survey_data
@@ -191,7 +194,10 @@ def refresh(cur, path: Path | str = "") -> int:
     wanted: set[tuple[int, str, str, str]] = set()
     db = _InTransaction(cur, Path(path))
     built = 0
-    for site_id in [ALL_SITES, *sorted(names)] if names else []:
+    checked = [ALL_SITES, *sorted(names)] if names else []
+    if only is not None:
+        checked = [s for s in checked if s in set(only)]
+    for site_id in checked:
         digest = _site_digest(cur, site_id)
         for wave_a, wave_b in _site_pairs(cur, site_id):
             data = None
@@ -220,7 +226,8 @@ def refresh(cur, path: Path | str = "") -> int:
                 )
                 built += 1
     for key in set(held) - wanted:
-        _delete(cur, key, min_group)
+        if key[0] in checked or key[0] not in names:
+            _delete(cur, key, min_group)
     return built
 
 

@@ -5,6 +5,7 @@ never served, and the Arrow bytes are Streamlit's own."""
 from __future__ import annotations
 
 import pickle
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,12 +14,42 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from rpgdash import queries, view_store
 from rpgdash.db import open_db
+from rpgdash.demo import init_demo
 from rpgdash.ingest import revert
 from rpgdash.present import domains
 from rpgdash.present.survey import load_survey_data
 from rpgdash.present.survey_views import DomainViews, arrow_bytes, build_domain_views, text_table
 from tests.conftest import ROOT
 from tests.test_results_store import _survey_file, _upload
+
+
+@pytest.fixture(scope="module")
+def views_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built with its views stored (whatever RPGDASH_STORE_VIEWS the suite runs with)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RPGDASH_STORE_VIEWS", "1")
+        return init_demo(tmp_path_factory.mktemp("views") / "views.duckdb")
+
+
+@pytest.fixture
+def demo_db(views_demo: Path):
+    with open_db(views_demo, read_only=True) as db:
+        yield db
+
+
+@pytest.fixture
+def writable_demo(views_demo: Path, tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("RPGDASH_STORE_VIEWS", "1")  # uploads and reverts store views
+    copy = tmp_path / "views.duckdb"
+    shutil.copy(views_demo, copy)
+    return copy
+
+
+@pytest.fixture
+def app_env(writable_demo: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("RPGDASH_DB", str(writable_demo))
+    monkeypatch.chdir(ROOT)
+    return writable_demo
 
 
 def _fresh(db, site: str | None, pair: tuple[str, str], domain: str) -> DomainViews:
@@ -183,3 +214,14 @@ def test_the_page_draws_a_stored_view_without_building_one(app_env, monkeypatch,
     for role in at.selectbox(key="role").options:
         at.selectbox(key="role").set_value(role).run()
         assert not at.exception and not at.error, role
+
+
+def test_with_store_views_off_nothing_is_stored(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RPGDASH_STORE_VIEWS", "0")
+    path = init_demo(tmp_path / "plain.duckdb")
+    with open_db(path, read_only=True) as db:
+        assert _rows(db) == []
+        with db.cursor() as cur:  # the statistics were stored as before
+            assert cur.execute("SELECT count(*) FROM survey_results").fetchall()[0][0] == 2
+        site, pair, domain = _choices(db)[3]
+        assert view_store.lookup(db, site, pair, 5, "none", domain) is None

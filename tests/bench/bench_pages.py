@@ -29,7 +29,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from rpgdash import api, charts, queries, results_store
+from rpgdash import api, charts, queries, results_store, view_store
 from rpgdash.db import open_db
 from rpgdash.demo import init_demo
 from rpgdash.stats import ordinal
@@ -93,6 +93,7 @@ def _forget_everything() -> None:
     charts._heatmap_layout_dict.cache_clear()
     api.clear_results()
     ordinal.clear_model_cache()
+    view_store.code_version.cache_clear()  # the stored views in the file stay: the design
 
 
 def _first_views(page: str) -> dict[str, tuple[float, float]]:
@@ -148,7 +149,10 @@ def _with_third_wave(path: Path) -> Path:
         )
         site = queries.default_site(db)
         site_id = cur.execute("SELECT site_id FROM sites WHERE name = ?", [site]).fetchone()[0]
-        results_store.refresh(cur, [site_id])
+        results_store.refresh(cur, [site_id], views=False)
+        # The views of the measured site (and of every site together) only: the other 99
+        # sites' views of three pairs would add minutes to the setup and are not measured.
+        view_store.refresh(cur, only=[view_store.ALL_SITES, site_id])
     return copy
 
 
