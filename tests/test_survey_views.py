@@ -13,12 +13,19 @@ import pytest
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from rpgdash import queries, view_store
+from rpgdash.charts import ChartParts
 from rpgdash.db import open_db
 from rpgdash.demo import init_demo
 from rpgdash.ingest import revert
 from rpgdash.present import domains
 from rpgdash.present.survey import load_survey_data
-from rpgdash.present.survey_views import DomainViews, arrow_bytes, build_domain_views, text_table
+from rpgdash.present.survey_views import (
+    DomainViews,
+    PageChart,
+    arrow_bytes,
+    build_domain_views,
+    text_table,
+)
 from tests.conftest import ROOT
 from tests.test_results_store import _survey_file, _upload
 
@@ -185,6 +192,26 @@ def test_the_views_arrow_bytes_are_streamlits_own(demo_db) -> None:
     assert len(frames) > 50
     for frame in frames:
         assert arrow_bytes(frame) == convert_anything_to_arrow_bytes(frame)
+
+
+def test_datasets_a_layout_carries_as_records_are_sent_as_streamlit_would(demo_db) -> None:
+    # Streamlit converts a spec's record datasets on every rerun; the views carry them as the
+    # same Arrow bytes (vega_charts._marshall_chart_data calls convert_anything_to_arrow_bytes).
+    site, pair, domain = _choices(demo_db)[0]
+    data = load_survey_data(demo_db, site=site, wave_a=pair[0], wave_b=pair[1], min_group=5)
+    from rpgdash.present.survey import build_domain_panels
+
+    panel = next(iter(build_domain_panels(data, domain, "none").values()))
+    records = 0
+    for chart in [*panel.charts, *panel.roles.charts.values()]:
+        parts = chart.parts
+        layout = ChartParts(parts.build, dict.fromkeys(parts.frames), parts.shape).layout()
+        spec = PageChart.of(parts).spec()
+        for name, values in layout.get("datasets", {}).items():
+            if not isinstance(values, bytes):
+                records += 1
+                assert spec["datasets"][name] == convert_anything_to_arrow_bytes(values)
+    assert records > 0
 
 
 def test_a_stored_view_is_unpickled_from_our_own_table_only(demo_db) -> None:

@@ -98,9 +98,15 @@ class PageChart:
         return cls(parts.build, parts.shape, frames)
 
     def spec(self) -> dict:
-        # The layout needs only the datasets' names (its "data" refers to them).
+        # The layout needs only the datasets' names (its "data" refers to them). Datasets the
+        # layout carries itself (as records) become Arrow here, as Streamlit would convert
+        # them on every rerun.
         layout = ChartParts(self.build, dict.fromkeys(self.datasets), self.shape).layout()
-        return {**layout, "datasets": {**layout.get("datasets", {}), **self.datasets}}
+        inline = {
+            name: values if isinstance(values, bytes) else arrow_bytes(pd.DataFrame(values))
+            for name, values in layout.get("datasets", {}).items()
+        }
+        return {**layout, "datasets": {**inline, **self.datasets}}
 
 
 def _without_frames(chart: present.SurveyChart) -> present.SurveyChart:
