@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from rpgdash import ingest, queries
+from rpgdash import ingest, queries, ui
 from rpgdash.access import current_upload_access
 from rpgdash.db import DIRECTIONS
 from rpgdash.ingest.reading import max_upload_bytes
@@ -225,7 +225,7 @@ if uploaded is not None:
                     st.error("Nothing was stored:")
                     st.code(str(exc), language=None)
                 else:
-                    st.cache_data.clear()
+                    ui.data_changed()  # every cached read and shared view
                     st.session_state.pop("upload_plan_key", None)
                     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
                     st.session_state["upload_message"] = (
@@ -257,7 +257,7 @@ with st.form("directions"):
                 ingest.set_indicator_direction(db, name, chosen[name])
         finally:  # whatever was saved before a failure must show on every page
             if changed:
-                st.cache_data.clear()
+                ui.data_changed()  # every cached read and shared view
         if changed:
             st.success("Saved: " + as_text_list(changed) + ".")
         else:
@@ -297,7 +297,7 @@ else:
                 except ingest.IngestError as exc:
                     st.error(as_text(exc))
                 else:
-                    st.cache_data.clear()
+                    ui.data_changed()  # every cached read and shared view
                     st.session_state.pop("upload_plan_key", None)
                     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
                     st.session_state["upload_message"] = message

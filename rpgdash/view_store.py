@@ -56,35 +56,43 @@ def code_version() -> str:
 
 
 # Everything a site's survey views are read from: its answers, respondents, invitations and
-# name, and every wave, role and statement (one query; for every site together, every row).
-_SITE_DIGEST_SQL = """
-WITH mine AS (SELECT respondent_id, site_id, wave_id, role_id FROM respondents
-              WHERE $site::INTEGER IS NULL OR site_id = $site),
-     answers AS (SELECT count(*) AS n, sum(hash(respondent_id, statement_id, score)) AS h
-                 FROM responses WHERE respondent_id IN (SELECT respondent_id FROM mine)),
-     people AS (SELECT count(*) AS n, sum(hash(respondent_id, site_id, wave_id, role_id)) AS h
-                FROM mine),
-     reference AS (
+# name, and every wave, role and statement; for every site together, every row. One query
+# gives every site's digest (one pass over the answers: about 10 ms at 100 sites).
+_DIGESTS_SQL = """
+WITH answers AS (
+         SELECT p.site_id, count(*) AS n, sum(hash(r.respondent_id, r.statement_id, r.score)) AS h
+         FROM responses r JOIN respondents p USING (respondent_id) GROUP BY GROUPING SETS
+         ((p.site_id), ())),
+     people AS (
+         SELECT site_id, count(*) AS n, sum(hash(respondent_id, site_id, wave_id, role_id)) AS h
+         FROM respondents GROUP BY GROUPING SETS ((site_id), ())),
+     shared AS (
          SELECT count(*) AS n, sum(h) AS h FROM (
              SELECT hash('wave', wave_id, label, wave_order, comparable, fieldwork_start,
                          fieldwork_end) AS h FROM waves
              UNION ALL SELECT hash('role', role_id, name, rank) FROM roles
              UNION ALL SELECT hash('statement', statement_id, domain, text, position)
-                       FROM statements
-             UNION ALL SELECT hash('site', site_id, name, kind) FROM sites
-                       WHERE $site::INTEGER IS NULL OR site_id = $site
-             UNION ALL SELECT hash('invited', wave_id, site_id, invited) FROM wave_sites
-                       WHERE $site::INTEGER IS NULL OR site_id = $site))
-SELECT answers.n, answers.h, people.n, people.h, reference.n, reference.h
-FROM answers, people, reference
+                       FROM statements)),
+     own AS (
+         SELECT site_id, count(*) AS n, sum(h) AS h FROM (
+             SELECT site_id, hash('site', site_id, name, kind) AS h FROM sites
+             UNION ALL SELECT site_id, hash('invited', wave_id, site_id, invited) FROM wave_sites)
+         GROUP BY GROUPING SETS ((site_id), ())),
+     keys AS (SELECT site_id FROM sites UNION ALL SELECT NULL)
+SELECT k.site_id, a.n, a.h, p.n, p.h, shared.n, shared.h, o.n, o.h
+FROM keys k CROSS JOIN shared
+LEFT JOIN answers a ON a.site_id IS NOT DISTINCT FROM k.site_id
+LEFT JOIN people p ON p.site_id IS NOT DISTINCT FROM k.site_id
+LEFT JOIN own o ON o.site_id IS NOT DISTINCT FROM k.site_id
 """
 
 
-def _site_digest(cur, site_id: int) -> str:
-    row = cur.execute(
-        _SITE_DIGEST_SQL, {"site": None if site_id == ALL_SITES else site_id}
-    ).fetchall()[0]
-    return json.dumps([str(v) for v in row])
+def digests(cur) -> dict[int, str]:
+    """Every site's digest of what its views are read from (``ALL_SITES``: every site's)."""
+    return {
+        ALL_SITES if row[0] is None else row[0]: json.dumps([str(v) for v in row[1:]])
+        for row in cur.execute(_DIGESTS_SQL).fetchall()
+    }
 
 
 def fingerprint(
@@ -98,6 +106,38 @@ def fingerprint(
 # --- reading (the view path) ----------------------------------------------------------------
 
 
+def current_views(
+    db: Database, min_group: int, adjust: str, domain: str
+) -> dict[tuple[str | None, str, str], bytes]:
+    """Every stored view of one domain that matches the stored data, as it is stored
+    (:func:`views_from` unpacks one), keyed by (site name or None, wave a, wave b).
+
+    Two queries for every site at once, so that a page can read them once and a first view
+    of a site then reads nothing (a blob is read with every other in the table anyway).
+    """
+    if adjust != DEFAULT_ADJUST or min_group != int(settings.get("min_group")):
+        return {}  # only the defaults are stored
+    with db.cursor() as cur:
+        now = digests(cur)
+        names = dict(cur.execute("SELECT site_id, name FROM sites").fetchall())
+        rows = cur.execute(
+            "SELECT site_id, wave_a, wave_b, fingerprint, views FROM survey_page_views "
+            "WHERE min_group = ? AND adjust = ? AND domain = ?",
+            [min_group, adjust, domain],
+        ).fetchall()
+    return {
+        (names.get(site_id), wave_a, wave_b): blob
+        for site_id, wave_a, wave_b, print_, blob in rows
+        if site_id in now
+        and print_ == fingerprint(now[site_id], wave_a, wave_b, min_group, adjust, domain)
+    }
+
+
+def views_from(blob: bytes) -> DomainViews:
+    """A stored view as the page uses it."""
+    return pickle.loads(zlib.decompress(blob))  # our own file: see the module docstring
+
+
 def lookup(
     db: Database,
     site: str | None,
@@ -107,25 +147,8 @@ def lookup(
     domain: str,
 ) -> DomainViews | None:
     """The stored views of one page choice when they match the stored data, else None."""
-    if adjust != DEFAULT_ADJUST or min_group != int(settings.get("min_group")):
-        return None  # only the defaults are stored
-    with db.cursor() as cur:
-        if site is None:
-            site_id = ALL_SITES
-        else:
-            named = cur.execute("SELECT site_id FROM sites WHERE name = ?", [site]).fetchall()
-            if not named:
-                return None
-            site_id = named[0][0]
-        print_ = fingerprint(_site_digest(cur, site_id), *pair, min_group, adjust, domain)
-        found = cur.execute(
-            "SELECT views FROM survey_page_views WHERE site_id = ? AND wave_a = ? "
-            "AND wave_b = ? AND min_group = ? AND adjust = ? AND domain = ? AND fingerprint = ?",
-            [site_id, *pair, min_group, adjust, domain, print_],
-        ).fetchall()
-    if not found:
-        return None
-    return pickle.loads(zlib.decompress(found[0][0]))  # our own file: see the module docstring
+    blob = current_views(db, min_group, adjust, domain).get((site, *pair))
+    return None if blob is None else views_from(blob)
 
 
 # --- writing (inside the writer's transaction) ----------------------------------------------
@@ -194,11 +217,12 @@ def refresh(cur, path: Path | str = "", *, only: Iterable[int] | None = None) ->
     wanted: set[tuple[int, str, str, str]] = set()
     db = _InTransaction(cur, Path(path))
     built = 0
+    now = digests(cur)
     checked = [ALL_SITES, *sorted(names)] if names else []
     if only is not None:
         checked = [s for s in checked if s in set(only)]
     for site_id in checked:
-        digest = _site_digest(cur, site_id)
+        digest = now[site_id]
         for wave_a, wave_b in _site_pairs(cur, site_id):
             data = None
             for registered in domains.DOMAINS:

@@ -252,3 +252,23 @@ def test_with_store_views_off_nothing_is_stored(tmp_path: Path, monkeypatch) -> 
             assert cur.execute("SELECT count(*) FROM survey_results").fetchall()[0][0] == 2
         site, pair, domain = _choices(db)[3]
         assert view_store.lookup(db, site, pair, 5, "none", domain) is None
+
+
+def test_after_a_write_the_page_shows_the_new_datas_views(app_env, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from rpgdash import ui
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/professional.py").run()
+    before = [m.value for m in at.markdown]
+    with open_db(app_env) as db:
+        site, pair, domain = _choices(db)[3]
+        _upload(db, _survey_file(db))
+        fresh = _fresh(db, site, pair, domain).view("All roles").panel.summary
+    ui.data_changed()  # what the upload page calls after storing
+    at.run()
+    after = [m.value for m in at.markdown]
+    assert after != before
+    assert f"**{ui.as_text(fresh)}**" in after

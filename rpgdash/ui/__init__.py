@@ -7,6 +7,8 @@ and cleared by :func:`data_changed` after every write.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import altair as alt
 import pandas as pd
@@ -61,7 +63,11 @@ def _db(path: str) -> Database:
 
 def data_changed() -> None:
     """Call after any write: every cached read is recomputed on the next run."""
+    from rpgdash.ui.survey import shown_view
+
     st.cache_data.clear()
+    stored_views.clear()
+    shown_view.clear()
 
 
 def run_page(page: StreamlitPage) -> None:
@@ -116,8 +122,25 @@ def _waves_by_site(db_path: str) -> dict[str, tuple[str, ...]]:
 
 
 @st.cache_data(show_spinner=False)
-def _sizes_by_site(db_path: str) -> pd.DataFrame:
-    return queries.group_sizes_by_site(_db(db_path))
+def _sizes_by_site(db_path: str) -> dict[str, list[tuple]]:
+    """Every site's (role, wave, respondents) rows: plain tuples, quick to copy on a hit."""
+    every = queries.group_sizes_by_site(_db(db_path))
+    rows: dict[str, list[tuple]] = {}
+    for site, role, wave, n in every.itertuples(index=False):
+        rows.setdefault(site, []).append((role, wave, n))
+    return rows
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def stored_views(
+    db_path: str, min_group: int, adjust: str, domain: str
+) -> Mapping[tuple[str | None, str, str], bytes]:
+    """Every site's stored survey views of one domain that match the data (read-only bytes,
+    so shared as a resource rather than copied on every look-up; cleared by
+    :func:`data_changed`): a first view of a site is then a dictionary look-up."""
+    from rpgdash import view_store
+
+    return MappingProxyType(view_store.current_views(_db(db_path), min_group, adjust, domain))
 
 
 @st.cache_data(show_spinner=False)
@@ -332,12 +355,10 @@ def roles_too_few(db_path: str, site: str | None, min_group: int) -> tuple[str, 
     if site is None:
         sizes = group_sizes(db_path, site)
     else:
-        every = _sizes_by_site(db_path)
-        sizes = every.loc[every["site"] == site, ["role", "wave", "respondents"]]
+        rows = _sizes_by_site(db_path).get(site, [])
+        sizes = pd.DataFrame(rows, columns=["role", "wave", "respondents"])
     waves = comparable_waves(db_path, site)
-    return present_survey.roles_hidden_in_every_wave(
-        sizes.reset_index(drop=True), waves, role_names(db_path), min_group
-    )
+    return present_survey.roles_hidden_in_every_wave(sizes, waves, role_names(db_path), min_group)
 
 
 def account_controls() -> None:

@@ -78,11 +78,29 @@ def domain_views(
 ) -> DomainViews:
     """Every job role's view of one domain and its role heatmaps: those stored with the data
     when they still match it (:mod:`rpgdash.view_store`), else built in one pass."""
-    stored = view_store.lookup(ui._db(db_path), site, pair, min_group, adjust, domain)
+    stored = ui.stored_views(db_path, min_group, adjust, domain).get((site, *pair))
     if stored is not None:
-        return stored
+        return view_store.views_from(stored)
     data = survey_data(db_path, site, pair, min_group)
     return build_domain_views(data, domain, adjust)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def shown_view(
+    db_path: str,
+    site: str | None,
+    pair: tuple[str, str],
+    adjust: str,
+    min_group: int,
+    domain: str,
+    role: str,
+) -> tuple[DomainViews, DomainView]:
+    """The views of one page choice and the role's view, unpickled once and shared by every
+    rerun and session (nothing drawing them changes them: Streamlit copies a spec before it
+    moves the datasets out, and Arrow tables are immutable); :func:`rpgdash.ui.data_changed`
+    clears it. A role change that was shown before is then one look-up, not an unpickling."""
+    views = domain_views(db_path, site, pair, adjust, min_group, domain)
+    return views, views.view(role)
 
 
 def domain_view(
@@ -145,8 +163,7 @@ def domain_page(domain: str) -> None:
         "statements; Benjamini-Hochberg controls the share of false ones among all the "
         "statements and job roles found significant.",
     )
-    views = domain_views(key, site, (wave_a, wave_b), adjust, k, domain)
-    view = views.view(role)
+    views, view = shown_view(key, site, (wave_a, wave_b), adjust, k, domain, role)
     panel = view.panel
     if panel.status == "empty":
         st.info(ui.as_text(panel.notice))

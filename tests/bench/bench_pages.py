@@ -29,7 +29,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from rpgdash import api, charts, queries, results_store, view_store
+from rpgdash import api, charts, queries, results_store, ui, view_store
 from rpgdash.db import open_db
 from rpgdash.demo import init_demo
 from rpgdash.stats import ordinal
@@ -87,7 +87,9 @@ def _role_switch(page: str) -> tuple[float, float]:
 
 
 def _forget_everything() -> None:
-    """Empty every cache a first view could use: as in a newly started server."""
+    """Empty every cache a first view could use: as in a newly started server (the views
+    stored in the database file stay: reading them is the design)."""
+    ui.data_changed()  # every st.cache_data, and the shared stored and shown views
     st.cache_data.clear()
     charts._layout_dict.cache_clear()
     charts._heatmap_layout_dict.cache_clear()
