@@ -24,7 +24,6 @@ import hashlib
 import importlib.metadata
 import json
 import pickle
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,7 +134,7 @@ def current_views(
 
 def views_from(blob: bytes) -> DomainViews:
     """A stored view as the page uses it."""
-    return pickle.loads(zlib.decompress(blob))  # our own file: see the module docstring
+    return pickle.loads(blob)  # our own file: see the module docstring
 
 
 def lookup(
@@ -241,8 +240,8 @@ def refresh(cur, path: Path | str = "", *, only: Iterable[int] | None = None) ->
                         wave_b=wave_b,
                         min_group=min_group,
                     )
-                views = build_domain_views(data, registered.key, DEFAULT_ADJUST).finished()
-                blob = zlib.compress(pickle.dumps(views, pickle.HIGHEST_PROTOCOL), 1)
+                views = build_domain_views(data, registered.key, DEFAULT_ADJUST).for_storage()
+                blob = pickle.dumps(views, pickle.HIGHEST_PROTOCOL)
                 _delete(cur, key, min_group)
                 cur.execute(
                     "INSERT INTO survey_page_views VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

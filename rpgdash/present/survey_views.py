@@ -13,6 +13,7 @@ exactly as ``streamlit.dataframe_util.convert_anything_to_arrow_bytes`` writes t
 from __future__ import annotations
 
 import pickle
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -145,20 +146,30 @@ class DomainViews:
 
     roles: dict[str, bytes]
     heatmaps: dict[str, PageChart | dict]
+    compressed: bool = False  # each role's pickle zlib-compressed (stored views)
 
     def view(self, role: str) -> DomainView:
         """One role's view (All roles' for a role with no panel)."""
-        return pickle.loads(self.roles.get(role) or self.roles[ALL_ROLES])  # pickled below
+        data = self.roles.get(role) or self.roles[ALL_ROLES]
+        return pickle.loads(zlib.decompress(data) if self.compressed else data)  # pickled below
 
     def heatmap(self, measure: str) -> dict:
         """The role heatmap's finished spec for one measure."""
         chart = self.heatmaps[measure]
         return chart if isinstance(chart, dict) else chart.spec()
 
-    def finished(self) -> DomainViews:
-        """The same views with every heatmap spec built (to be stored: a first view of a
-        stored view builds nothing through Altair)."""
-        return replace(self, heatmaps={m: self.heatmap(m) for m in self.heatmaps})
+    def for_storage(self) -> DomainViews:
+        """The same views with every heatmap spec built (a first view of a stored view builds
+        nothing through Altair) and each role's pickle compressed on its own (a first view
+        decompresses only the role it shows)."""
+        if self.compressed:
+            return self
+        return replace(
+            self,
+            roles={role: zlib.compress(data, 1) for role, data in self.roles.items()},
+            heatmaps={m: self.heatmap(m) for m in self.heatmaps},
+            compressed=True,
+        )
 
 
 def build_domain_views(data: present.SurveyData, domain: str, adjust: str) -> DomainViews:

@@ -2,11 +2,12 @@
 
 Everything a page shows comes from :class:`rpgdash.present.survey.DomainPanel`, in the
 page-ready views of :mod:`rpgdash.present.survey_views`. When a page first shows a site, pair
-of waves and adjustment, :func:`domain_views` reads the views stored with the data
-(:mod:`rpgdash.view_store`) or, when none match, builds every job role's panel and the role
-heatmaps in one pass; either way they are cached, each role's view pickled on its own, so a
-leader's first look at another role costs what a repeat look does: unpickling that one
-role's view (:meth:`DomainViews.view`). This module keeps only the drawing and the look-up.
+of waves and adjustment, :func:`page_views` takes the views stored with the data
+(:mod:`rpgdash.view_store`, read for every site at once) or, when none match,
+:func:`domain_views` builds every job role's panel and the role heatmaps in one pass (cached,
+each role's view pickled on its own). A role's view is unpickled once and shared
+(:func:`shown_view`), so a repeat look is a look-up. This module keeps only the drawing and
+the look-up.
 """
 
 from __future__ import annotations
@@ -76,13 +77,26 @@ def domain_views(
     min_group: int,
     domain: str,
 ) -> DomainViews:
-    """Every job role's view of one domain and its role heatmaps: those stored with the data
-    when they still match it (:mod:`rpgdash.view_store`), else built in one pass."""
+    """Every job role's view of one domain and its role heatmaps, built in one pass (when no
+    stored view matches: :func:`page_views`)."""
+    data = survey_data(db_path, site, pair, min_group)
+    return build_domain_views(data, domain, adjust)
+
+
+def page_views(
+    db_path: str,
+    site: str | None,
+    pair: tuple[str, str],
+    adjust: str,
+    min_group: int,
+    domain: str,
+) -> DomainViews:
+    """One page choice's views: those stored with the data when they still match it
+    (:mod:`rpgdash.view_store`, read for every site at once), else :func:`domain_views`."""
     stored = ui.stored_views(db_path, min_group, adjust, domain).get((site, *pair))
     if stored is not None:
         return view_store.views_from(stored)
-    data = survey_data(db_path, site, pair, min_group)
-    return build_domain_views(data, domain, adjust)
+    return domain_views(db_path, site, pair, adjust, min_group, domain)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -99,7 +113,7 @@ def shown_view(
     rerun and session (nothing drawing them changes them: Streamlit copies a spec before it
     moves the datasets out, and Arrow tables are immutable); :func:`rpgdash.ui.data_changed`
     clears it. A role change that was shown before is then one look-up, not an unpickling."""
-    views = domain_views(db_path, site, pair, adjust, min_group, domain)
+    views = page_views(db_path, site, pair, adjust, min_group, domain)
     return views, views.view(role)
 
 
@@ -112,8 +126,8 @@ def domain_view(
     domain: str,
     role: str,
 ) -> DomainView:
-    """One role's view (All roles' for a role with no panel), from :func:`domain_views`."""
-    return domain_views(db_path, site, pair, adjust, min_group, domain).view(role)
+    """One role's view (All roles' for a role with no panel), from :func:`page_views`."""
+    return page_views(db_path, site, pair, adjust, min_group, domain).view(role)
 
 
 def _how_to_read(text: str) -> None:
