@@ -130,22 +130,27 @@ def domain_view(
     return page_views(db_path, site, pair, adjust, min_group, domain).view(role)
 
 
+# The panel's sentences are the same on every rerun: each is escaped once (a rerun of a shown
+# view then runs no regular expression; as_text is a pure function of its text).
+_as_text = functools.lru_cache(maxsize=4096)(ui.as_text)
+
+
 def _how_to_read(text: str) -> None:
     with st.expander(HOW_TO_READ_TITLE, icon=":material/help:"):
-        st.markdown(ui.as_text(text))
+        st.markdown(_as_text(text))
 
 
 def _chart(chart: present.SurveyChart, spec: dict) -> None:
     """Takeaway, reading help, then the chart."""
-    st.markdown(f"**{ui.as_text(chart.takeaway)}**")
+    st.markdown(f"**{_as_text(chart.takeaway)}**")
     _how_to_read(chart.how_to_read)
     ui.show_chart(spec, alt=chart.alt)
 
 
 def _method_and_caveats(panel: present.DomainPanel) -> None:
     st.markdown(
-        f"**Method.** {ui.as_text(panel.method)}  \n"
-        f"**Caveats.** {ui.as_text(' '.join(panel.caveats))}  \n{ui.as_text(ui.ILLUSTRATIVE)}"
+        f"**Method.** {_as_text(panel.method)}  \n"
+        f"**Caveats.** {_as_text(' '.join(panel.caveats))}  \n{_as_text(ui.ILLUSTRATIVE)}"
     )
 
 
@@ -165,7 +170,7 @@ def domain_page(domain: str) -> None:
         st.info("Two comparable survey waves are needed before changes can be shown.")
         return
     # Wave names first appear in the wave choice or the summary: say what "+1 year" means.
-    st.caption(ui.as_text(present.wave_note(list(waves))))
+    st.caption(_as_text(present.wave_note(list(waves))))
     wave_a, wave_b = choose_waves(waves, domain)
     adjust = st.radio(
         "Adjust for testing many statements at once",
@@ -180,18 +185,18 @@ def domain_page(domain: str) -> None:
     views, view = shown_view(key, site, (wave_a, wave_b), adjust, k, domain, role)
     panel = view.panel
     if panel.status == "empty":
-        st.info(ui.as_text(panel.notice))
+        st.info(_as_text(panel.notice))
         return
     if panel.status == "hidden":
-        st.warning(ui.as_text(panel.notice))
+        st.warning(_as_text(panel.notice))
         _method_and_caveats(panel)
         return
 
-    st.markdown(f"**{ui.as_text(panel.summary)}**")
-    st.caption(ui.as_text(panel.meta))
+    st.markdown(f"**{_as_text(panel.summary)}**")
+    st.caption(_as_text(panel.meta))
     if panel.model:
-        st.markdown(ui.as_text(panel.model))
-        st.caption(ui.as_text(panel.model_caveat))
+        st.markdown(_as_text(panel.model))
+        st.caption(_as_text(panel.model_caveat))
     for chart in panel.charts:
         _chart(chart, view.specs[chart.kind])
 
@@ -202,13 +207,13 @@ def domain_page(domain: str) -> None:
         list(present.MEASURES),
         horizontal=True,
         key=f"{domain}_heat",
-        format_func=lambda m: ui.as_text(breakdown.measure_labels[m]),
+        format_func=lambda m: _as_text(breakdown.measure_labels[m]),
     )
     _chart(breakdown.charts[measure], views.heatmap(measure))
     if breakdown.hidden_note:
-        st.caption(ui.as_text(breakdown.hidden_note))
+        st.caption(_as_text(breakdown.hidden_note))
     st.table(view.roles_table, hide_index=True)
-    st.caption(ui.as_text(breakdown.caption) + ".")
+    st.caption(_as_text(breakdown.caption) + ".")
 
     st.markdown("## Results table")
     st.table(view.table, hide_index=True)
