@@ -197,7 +197,7 @@ def refresh(cur, path: Path | str = "", *, only: Iterable[int] | None = None) ->
     """
     from rpgdash.present import domains
     from rpgdash.present.survey import load_survey_data
-    from rpgdash.present.survey_views import build_domain_views
+    from rpgdash.present.survey_views import build_domain_views, dumps
 
     min_group = int(settings.get("min_group"))
     names = dict(
@@ -241,7 +241,7 @@ def refresh(cur, path: Path | str = "", *, only: Iterable[int] | None = None) ->
                         min_group=min_group,
                     )
                 views = build_domain_views(data, registered.key, DEFAULT_ADJUST).for_storage()
-                blob = pickle.dumps(views, pickle.HIGHEST_PROTOCOL)
+                blob = dumps(views)
                 _delete(cur, key, min_group)
                 cur.execute(
                     "INSERT INTO survey_page_views VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -34,8 +34,9 @@ def test_same_seed_gives_identical_tables_and_another_seed_does_not(
         del again_sums["schema_version"]
         assert again_sums == reference
         changed = {t for t, s in table_checksums(other).items() if reference.get(t, s) != s}
-        # survey_results holds the comparisons computed from those responses.
-        assert changed == {"responses", "indicator_values", "survey_results"}
+        # survey_results holds the comparisons computed from those responses, and
+        # survey_page_views the pages' views of them.
+        assert changed == {"responses", "indicator_values", "survey_results", "survey_page_views"}
 
 
 def test_waves_respondents_and_invited_match_the_paper(demo_db) -> None:

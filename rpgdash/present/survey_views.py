@@ -12,6 +12,7 @@ exactly as ``streamlit.dataframe_util.convert_anything_to_arrow_bytes`` writes t
 
 from __future__ import annotations
 
+import io
 import pickle
 import zlib
 from collections.abc import Callable
@@ -25,6 +26,17 @@ from rpgdash.charts import ChartParts
 from rpgdash.present import survey as present
 from rpgdash.stats.compare import ALL_ROLES
 from rpgdash.text import as_text
+
+
+def dumps(value: object) -> bytes:
+    """``value`` pickled without the memo (``Pickler.fast``): the bytes then depend on the
+    values only, not on which equal objects happen to be shared in this process, so the same
+    data always store the same bytes (the views hold no object that refers to itself)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def arrow_bytes(frame: pd.DataFrame) -> bytes:
@@ -128,7 +140,7 @@ def _view(panel: present.DomainPanel, roles_table: pa.Table) -> DomainView:
         roles=replace(roles, charts={m: _without_frames(c) for m, c in roles.charts.items()}),
     )
     table = None if panel.table is None else _arrow(text_table(panel.table))
-    rows = None if panel.rows is None else pickle.dumps(panel.rows, pickle.HIGHEST_PROTOCOL)
+    rows = None if panel.rows is None else dumps(panel.rows)
     return DomainView(slim, specs, statistics, table, roles_table, rows)
 
 
@@ -178,9 +190,6 @@ def build_domain_views(data: present.SurveyData, domain: str, adjust: str) -> Do
     breakdown = next(iter(panels.values())).roles  # one breakdown, shared by every panel
     roles_table = _arrow(text_table(breakdown.table))
     return DomainViews(
-        roles={
-            role: pickle.dumps(_view(panel, roles_table), protocol=pickle.HIGHEST_PROTOCOL)
-            for role, panel in panels.items()
-        },
+        roles={role: dumps(_view(panel, roles_table)) for role, panel in panels.items()},
         heatmaps={m: PageChart.of(chart.parts) for m, chart in breakdown.charts.items()},
     )
