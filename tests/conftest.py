@@ -153,6 +153,17 @@ def _app_data_version(path: Path) -> str:
     return data_version(ui._open(str(path), settings.get("read_only")))
 
 
+def shared_app_env(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[Path]:
+    """Point the app at ``path``, a database file shared by tests that only read (for AppTest);
+    fail the test if its data changed. Yield from a function-scoped fixture."""
+    monkeypatch.setenv("RPGDASH_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    before = _app_data_version(path)
+    yield path
+    after = _app_data_version(path)
+    assert after == before, f"a test that shares {path.name} (for reading only) wrote to it"
+
+
 @pytest.fixture
 def reading_app_env(monkeypatch: pytest.MonkeyPatch, _shared_app_db: Path) -> Iterator[Path]:
     """Point the app at a demo copy shared by every test that only reads (for AppTest).
@@ -160,14 +171,11 @@ def reading_app_env(monkeypatch: pytest.MonkeyPatch, _shared_app_db: Path) -> It
     The app caches its reads by the database's path (``rpgdash.ui``), so tests that share one
     path share warm caches: each page's data are computed once per worker instead of once per
     test (``app_env`` gives a test its own copy, and so cold caches). A test that writes must
-    use ``app_env``: this fixture fails the test if the shared copy's data changed.
+    use ``app_env``: this fixture fails the test if the shared copy's data changed. (While the
+    app holds the file open, read the expected figures from ``demo_path``: DuckDB refuses a
+    second connection to one file with another configuration in one process.)
     """
-    monkeypatch.setenv("RPGDASH_DB", str(_shared_app_db))
-    monkeypatch.chdir(ROOT)
-    before = _app_data_version(_shared_app_db)
-    yield _shared_app_db
-    after = _app_data_version(_shared_app_db)
-    assert after == before, "a test using reading_app_env wrote to the shared demo copy"
+    yield from shared_app_env(monkeypatch, _shared_app_db)
 
 
 @pytest.fixture(scope="session")

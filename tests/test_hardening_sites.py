@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rpgdash.db import open_db
 from rpgdash.queries import default_site
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared_app_env
 from tests.hardening_support import add_odd_sites
 from tests.test_pages import PAGES
 
 
+@pytest.fixture(scope="module")
+def odd_db(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo with the odd sites added, built once for this file."""
+    path = Path(shutil.copy(demo_path, tmp_path_factory.mktemp("odd") / "odd.duckdb"))
+    return path, add_odd_sites(path)
+
+
+@pytest.fixture(scope="module")
+def _odd_app_db(odd_db: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(shutil.copy(odd_db[0], tmp_path_factory.mktemp("odd-app") / "odd.duckdb"))
+
+
 @pytest.fixture
-def odd_env(app_env):
-    names = add_odd_sites(app_env)
-    return app_env, names
+def odd_env(odd_db, _odd_app_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app on one copy of the odd-sites demo, shared by this file's page tests (they only
+    read, and share the app's warm caches; a test that wrote would fail)."""
+    for path in shared_app_env(monkeypatch, _odd_app_db):
+        yield path, odd_db[1]
 
 
 def _problems(at: AppTest) -> list[str]:
@@ -66,10 +83,10 @@ def test_default_site_skips_sites_without_data(tmp_path) -> None:
         assert default_site(db) == "Y with workforce"
 
 
-def test_the_board_report_builds_for_every_site(odd_env) -> None:
+def test_the_board_report_builds_for_every_site(odd_db) -> None:
     from rpgdash.report import build_report
 
-    path, names = odd_env
+    path, names = odd_db
     with open_db(path, read_only=True) as db:
         for site in [*names.values(), "Demo local authority"]:
             html = build_report(db, site=site, role="All roles", min_group=5)
