@@ -1,9 +1,11 @@
 """Shared fixtures, markers and Hypothesis profiles.
 
-Expensive things are built once per test session (per xdist worker): the demo database and
-the board report. Tests that share a session-wide resource that is slow to start run on one
-worker together (``xdist_group``; `make test` uses ``--dist loadgroup``): every browser test
-(one Streamlit server, one Chromium), and every test of the board report (one build).
+Expensive things are built once per test session (per xdist worker): the demo database, the
+three-site demo and the board report. AppTest tests that only read share one copy of the demo
+(``reading_app_env``), so the app's caches, which are keyed by the file's path, stay warm.
+Tests that share a session-wide resource that is slow to start run on one worker together
+(``xdist_group``; `make test` uses ``--dist loadgroup``): every browser test (one Streamlit
+server, one Chromium), and every test of the board report (one build).
 """
 
 from __future__ import annotations
@@ -112,6 +114,12 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     init_demo(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def three_site_demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo at scale 3 (three sites), built once; tests must not write to it (copy it)."""
+    return init_demo(tmp_path_factory.mktemp("three") / "three.duckdb", scale=3)
 
 
 @pytest.fixture
