@@ -39,6 +39,7 @@ def _problems(at: AppTest) -> list[str]:
     return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
+@pytest.mark.page  # AppTest runs of the app's pages (odd_env does not go through app_env)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_works_for_every_site(odd_env, page: str) -> None:
     _, names = odd_env
@@ -54,6 +55,7 @@ def test_every_page_works_for_every_site(odd_env, page: str) -> None:
         assert at.title, (page, site)
 
 
+@pytest.mark.page
 def test_the_default_site_is_the_first_local_authority_with_data(odd_env) -> None:
     path, names = odd_env
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
