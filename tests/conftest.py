@@ -1,9 +1,11 @@
 """Shared fixtures, markers and Hypothesis profiles.
 
-Expensive things are built once per test session (per xdist worker): the demo database and
-the board report. Tests that share a session-wide resource that is slow to start run on one
-worker together (``xdist_group``; `make test` uses ``--dist loadgroup``): every browser test
-(one Streamlit server, one Chromium), and every test of the board report (one build).
+Expensive things are built once per test session (per xdist worker): the demo database, the
+three-site demo and the board report. AppTest tests that only read share one copy of the demo
+(``reading_app_env``), so the app's caches, which are keyed by the file's path, stay warm.
+Tests that share a session-wide resource that is slow to start run on one worker together
+(``xdist_group``; `make test` uses ``--dist loadgroup``): every browser test (one Streamlit
+server, one Chromium), and every test of the board report (one build).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,14 +51,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/e2e/ drives Chromium: mark it and keep it on one worker.
 
-    A test that asks for ``app_env`` runs the app's pages with AppTest: mark it ``page``.
+    A test that asks for ``app_env`` or ``reading_app_env`` runs the app's pages with AppTest:
+    mark it ``page``.
     """
     for item in items:
         if "e2e" in item.path.relative_to(ROOT).parts[:2]:
             item.add_marker(pytest.mark.browser)
             if not any(item.iter_markers("xdist_group")):
                 item.add_marker(pytest.mark.xdist_group("browser"))
-        if "app_env" in getattr(item, "fixturenames", ()):
+        if {"app_env", "reading_app_env"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.page)
     if getattr(items[0].config.option, "loadgroup", False) if items else False:
         _name_groups_in_node_ids(items)
@@ -112,6 +116,12 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def three_site_demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo at scale 3 (three sites), built once; tests must not write to it (copy it)."""
+    return init_demo(tmp_path_factory.mktemp("three") / "three.duckdb", scale=3)
+
+
 @pytest.fixture
 def demo_db(demo_path: Path) -> Database:
     db = open_db(demo_path, read_only=True)
@@ -133,6 +143,47 @@ def app_env(monkeypatch: pytest.MonkeyPatch, writable_demo: Path) -> Path:
     monkeypatch.setenv("RPGDASH_DB", str(writable_demo))
     monkeypatch.chdir(ROOT)
     return writable_demo
+
+
+@pytest.fixture(scope="session")
+def _shared_app_db(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("shared-app") / "demo.duckdb"
+    shutil.copy(demo_path, copy)
+    return copy
+
+
+def _app_data_version(path: Path) -> str:
+    """The data version of ``path`` as the app's own connection sees it (the one AppTest
+    opened: DuckDB refuses a second connection with another configuration in one process)."""
+    from rpgdash import settings, ui
+    from rpgdash.db import data_version
+
+    return data_version(ui._open(str(path), settings.get("read_only")))
+
+
+def shared_app_env(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[Path]:
+    """Point the app at ``path``, a database file shared by tests that only read (for AppTest);
+    fail the test if its data changed. Yield from a function-scoped fixture."""
+    monkeypatch.setenv("RPGDASH_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    before = _app_data_version(path)
+    yield path
+    after = _app_data_version(path)
+    assert after == before, f"a test that shares {path.name} (for reading only) wrote to it"
+
+
+@pytest.fixture
+def reading_app_env(monkeypatch: pytest.MonkeyPatch, _shared_app_db: Path) -> Iterator[Path]:
+    """Point the app at a demo copy shared by every test that only reads (for AppTest).
+
+    The app caches its reads by the database's path (``rpgdash.ui``), so tests that share one
+    path share warm caches: each page's data are computed once per worker instead of once per
+    test (``app_env`` gives a test its own copy, and so cold caches). A test that writes must
+    use ``app_env``: this fixture fails the test if the shared copy's data changed. (While the
+    app holds the file open, read the expected figures from ``demo_path``: DuckDB refuses a
+    second connection to one file with another configuration in one process.)
+    """
+    yield from shared_app_env(monkeypatch, _shared_app_db)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -9,14 +10,13 @@ import pytest
 
 import rpgdash
 from rpgdash import api, queries
-from rpgdash.demo import init_demo
 from rpgdash.stats import COMPARISON_COLUMNS, add_all_roles, compare_levels
 from tests.conftest import add_copied_wave
 
 
 @pytest.fixture(scope="module")
-def three_sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return init_demo(tmp_path_factory.mktemp("sites") / "three.duckdb", scale=3)
+def three_sites(three_site_demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(shutil.copy(three_site_demo_path, tmp_path_factory.mktemp("sites")))
 
 
 @pytest.mark.parametrize("site", [None, "Demo local authority 002"])
@@ -77,9 +77,11 @@ def test_analyse_trend_uses_the_stored_direction_and_window(demo_db) -> None:
 
 
 @pytest.fixture(scope="module")
-def three_waves(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def three_waves(three_site_demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three-site demo with a third comparable wave (the +3 years answers, one changed)."""
-    path = init_demo(tmp_path_factory.mktemp("waves") / "waves.duckdb", scale=3)
+    path = Path(
+        shutil.copy(three_site_demo_path, tmp_path_factory.mktemp("waves") / "waves.duckdb")
+    )
     with rpgdash.open_db(path) as db, db.transaction() as cur:
         add_copied_wave(cur, score="CASE WHEN r.respondent_id % 7 = 0 THEN 4 ELSE r.score END")
     return path

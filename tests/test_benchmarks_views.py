@@ -61,7 +61,7 @@ def test_report_and_cli_say_the_same_sentences(demo_db, demo_path, capsys):
     assert "Vacancies fell 5.6 points between 2015 and 2018; the median neighbour's" in section
 
 
-def test_the_page_shows_the_panel_the_cli_prints(app_env, demo_db, demo_path, capsys):
+def test_the_page_shows_the_panel_the_cli_prints(reading_app_env, demo_db, demo_path, capsys):
     # The app holds its copy open; the session demo it was copied from has the same data.
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     at.switch_page("pages/benchmarks.py").run()

@@ -87,7 +87,7 @@ def _fresh(page: str) -> AppTest:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_option_of_every_control_draws_the_page(app_env, page: str) -> None:
+def test_every_option_of_every_control_draws_the_page(reading_app_env, page: str) -> None:
     at = _fresh(page)
     assert not _problems(at), _problems(at)
     controls = _controls(at, page)

@@ -353,8 +353,11 @@ def _quotes(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["All roles", "Team manager", "Social worker"])
-def test_page_figures_equal_compare_waves_for_the_role(app_env: Path, role: str) -> None:
-    with open_db(app_env, read_only=True) as db:
+def test_page_figures_equal_compare_waves_for_the_role(
+    reading_app_env: Path, demo_path: Path, role: str
+) -> None:
+    # The app reads a shared copy of the demo; the expected figures come from the original.
+    with open_db(demo_path, read_only=True) as db:
         expected = rpgdash.compare_waves(db, role=role)
     at = _evidence_page()
     at.selectbox(key="role").set_value(role).run()
@@ -369,7 +372,7 @@ def test_page_figures_equal_compare_waves_for_the_role(app_env: Path, role: str)
         assert record["Significant (95%)"] == ("yes" if row["significant"] else "no")
 
 
-def test_page_shows_themes_polarity_and_illustrative_excerpts(app_env: Path) -> None:
+def test_page_shows_themes_polarity_and_illustrative_excerpts(reading_app_env: Path) -> None:
     at = _evidence_page()
     assert [h.value for h in at.header] == ["Themes at +1 year", "Themes at +3 years"]
     shown = [s.value.replace("\\", "") for s in at.subheader]
@@ -382,7 +385,7 @@ def test_page_shows_themes_polarity_and_illustrative_excerpts(app_env: Path) -> 
     assert any(evidence.ILLUSTRATIVE_EXCERPTS in c.value for c in at.caption)
 
 
-def test_role_filter_applies_to_excerpts(app_env: Path) -> None:
+def test_role_filter_applies_to_excerpts(reading_app_env: Path) -> None:
     at = _evidence_page()
     at.selectbox(key="role").set_value("Lead practitioner").run()
     quotes = _quotes(at)
@@ -391,7 +394,7 @@ def test_role_filter_applies_to_excerpts(app_env: Path) -> None:
     assert all("Lead practitioner" in q for q in quotes)
 
 
-def test_a_role_below_the_threshold_has_no_attributed_excerpt(app_env: Path) -> None:
+def test_a_role_below_the_threshold_has_no_attributed_excerpt(reading_app_env: Path) -> None:
     at = _evidence_page()
     assert not any(re.search(r"\u2014 \w[\w ]*, Other", q) for q in _quotes(at))
     at.selectbox(key="role").set_value("Other").run()
@@ -418,7 +421,7 @@ def test_uploaded_excerpts_appear_as_coded_excerpts(app_env: Path) -> None:
     assert "**Coded excerpts**" in [m.value for m in at.markdown]
 
 
-def test_page_runs_for_every_role(app_env: Path) -> None:
+def test_page_runs_for_every_role(reading_app_env: Path) -> None:
     at = _evidence_page()
     for role in ["All roles", *(name for name, _, _ in ROLES)]:
         at.selectbox(key="role").set_value(role).run()

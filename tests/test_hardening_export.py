@@ -77,7 +77,7 @@ def test_export_says_which_kind_of_file_it_wrote(awkward_db, tmp_path, capsys) -
 @pytest.mark.parametrize(
     "page", ["pages/workforce.py", "pages/professional.py", "pages/indicators.py"]
 )
-def test_every_csv_download_button_says_it_is_excel_safe(app_env, page) -> None:
+def test_every_csv_download_button_says_it_is_excel_safe(reading_app_env, page) -> None:
     from streamlit.testing.v1 import AppTest
 
     from rpgdash.ui import EXCEL_SAFE_CSV

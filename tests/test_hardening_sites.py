@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rpgdash.db import open_db
 from rpgdash.queries import default_site
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared_app_env
 from tests.hardening_support import add_odd_sites
 from tests.test_pages import PAGES
 
 
+@pytest.fixture(scope="module")
+def odd_db(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo with the odd sites added, built once for this file."""
+    path = Path(shutil.copy(demo_path, tmp_path_factory.mktemp("odd") / "odd.duckdb"))
+    return path, add_odd_sites(path)
+
+
+@pytest.fixture(scope="module")
+def _odd_app_db(odd_db: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(shutil.copy(odd_db[0], tmp_path_factory.mktemp("odd-app") / "odd.duckdb"))
+
+
 @pytest.fixture
-def odd_env(app_env):
-    names = add_odd_sites(app_env)
-    return app_env, names
+def odd_env(odd_db, _odd_app_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app on one copy of the odd-sites demo, shared by this file's page tests (they only
+    read, and share the app's warm caches; a test that wrote would fail)."""
+    for path in shared_app_env(monkeypatch, _odd_app_db):
+        yield path, odd_db[1]
 
 
 def _problems(at: AppTest) -> list[str]:
     return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
+@pytest.mark.page  # AppTest runs of the app's pages (odd_env does not go through app_env)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_works_for_every_site(odd_env, page: str) -> None:
     _, names = odd_env
@@ -37,6 +55,7 @@ def test_every_page_works_for_every_site(odd_env, page: str) -> None:
         assert at.title, (page, site)
 
 
+@pytest.mark.page
 def test_the_default_site_is_the_first_local_authority_with_data(odd_env) -> None:
     path, names = odd_env
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
@@ -66,10 +85,10 @@ def test_default_site_skips_sites_without_data(tmp_path) -> None:
         assert default_site(db) == "Y with workforce"
 
 
-def test_the_board_report_builds_for_every_site(odd_env) -> None:
+def test_the_board_report_builds_for_every_site(odd_db) -> None:
     from rpgdash.report import build_report
 
-    path, names = odd_env
+    path, names = odd_db
     with open_db(path, read_only=True) as db:
         for site in [*names.values(), "Demo local authority"]:
             html = build_report(db, site=site, role="All roles", min_group=5)

@@ -45,7 +45,7 @@ def _limits(at: AppTest) -> list[pd.DataFrame]:
 
 
 @pytest.mark.parametrize("name", INDICATORS)
-def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
+def test_page_figures_equal_the_engine(reading_app_env, demo_path, name: str) -> None:
     at = _indicators_page(ind_chosen=[name])
     # The app reads a private copy of the demo; the expected figures come from the original.
     with rpgdash.open_db(demo_path, read_only=True) as db:
@@ -68,7 +68,7 @@ def test_page_figures_equal_the_engine(app_env, demo_path, name: str) -> None:
     assert shown["Upper process limit"].tolist() == [f"{s['upper']:,.1f}" for s in segments]
 
 
-def test_changing_the_change_point_changes_the_its_figures(app_env, demo_path) -> None:
+def test_changing_the_change_point_changes_the_its_figures(reading_app_env, demo_path) -> None:
     name = "Referrals"
     first = _indicators_page(ind_chosen=[name])
     later = _indicators_page(ind_chosen=[name], ind_change="2017-09")
@@ -81,13 +81,13 @@ def test_changing_the_change_point_changes_the_its_figures(app_env, demo_path) -
     assert its_later[0] == present.its_sentence(result["its"], unit="referrals")
 
 
-def test_a_short_segment_shows_the_warning(app_env) -> None:
+def test_a_short_segment_shows_the_warning(reading_app_env) -> None:
     at = _indicators_page(ind_chosen=["Looked after children"], ind_change="2018-06")
     warnings = [w.value for w in at.warning]
     assert any("fewer than 8" in w for w in warnings), warnings
 
 
-def test_rebasing_gives_trial_limits_warnings(app_env) -> None:
+def test_rebasing_gives_trial_limits_warnings(reading_app_env) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     at.switch_page("pages/indicators.py").run()
@@ -98,13 +98,13 @@ def test_rebasing_gives_trial_limits_warnings(app_env) -> None:
     assert len(_limits(at)[0]) == 2  # two segments, each with its own limits
 
 
-def test_role_filter_is_said_not_to_apply(app_env) -> None:
+def test_role_filter_is_said_not_to_apply(reading_app_env) -> None:
     at = _indicators_page()
     at.selectbox(key="role").set_value("Team manager").run()
     assert any("does not apply" in i.value for i in at.info)
 
 
-def test_workforce_page_shows_exactly_table_2(app_env) -> None:
+def test_workforce_page_shows_exactly_table_2(reading_app_env) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     at.switch_page("pages/workforce.py").run()
@@ -129,7 +129,7 @@ def test_workforce_page_shows_exactly_table_2(app_env) -> None:
 # --- Making Data Count summary, errors control and rebasing from an event (issue 12) -----
 
 
-def test_summary_of_variation_and_assurance_at_the_top(app_env, demo_path) -> None:
+def test_summary_of_variation_and_assurance_at_the_top(reading_app_env, demo_path) -> None:
     at = _indicators_page()
     assert at.subheader[0].value == "Summary of variation and assurance"
     summary = at.dataframe[0].value
@@ -149,7 +149,7 @@ def test_summary_of_variation_and_assurance_at_the_top(app_env, demo_path) -> No
     assert download, "no CSV download for the summary"
 
 
-def test_the_key_lists_every_icon_with_its_words_and_meaning(app_env) -> None:
+def test_the_key_lists_every_icon_with_its_words_and_meaning(reading_app_env) -> None:
     at = _indicators_page(ind_chosen=["Referrals"])
     entries = mdc_icons.icon_key()
     lines = [f"**{e.words}.** {e.meaning}" for e in entries]
@@ -161,7 +161,7 @@ def test_the_key_lists_every_icon_with_its_words_and_meaning(app_env) -> None:
     assert len(at.get("image")) == len(entries), "one icon image per entry"
 
 
-def test_summary_assurance_follows_the_target(app_env) -> None:
+def test_summary_assurance_follows_the_target(reading_app_env) -> None:
     name = "Looked after children"
     at = _indicators_page(ind_chosen=[name])
     target_box = next(n for n in at.number_input if n.label.startswith(f"Target for {name}"))
@@ -171,7 +171,7 @@ def test_summary_assurance_follows_the_target(app_env) -> None:
     assert summary.loc[0, "Target"] == "10,000.0"
 
 
-def test_errors_control_says_which_errors_and_why(app_env) -> None:
+def test_errors_control_says_which_errors_and_why(reading_app_env) -> None:
     name = "Looked after children"  # DW 2.94, Breusch-Godfrey p 0.004 at Jan 2017
     auto = _markdown(_indicators_page(ind_chosen=[name]))
     assert any("Newey-West standard errors, chosen automatically" in m for m in auto)
@@ -184,7 +184,7 @@ def test_errors_control_says_which_errors_and_why(app_env) -> None:
     assert any("Ordinary least-squares standard errors, as requested" in m for m in ols)
 
 
-def test_recalculate_limits_from_an_event_is_one_click(app_env) -> None:
+def test_recalculate_limits_from_an_event_is_one_click(reading_app_env) -> None:
     at = _indicators_page(ind_chosen=["Looked after children"])
     before = len(_limits(at)[0])
     buttons = [b for b in at.button if b.label.startswith("Recalculate limits from this event")]

@@ -38,7 +38,7 @@ def _errors(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_for_every_role(app_env, page: str) -> None:
+def test_every_page_runs_for_every_role(reading_app_env, page: str) -> None:
     at = _app()
     at.switch_page(page).run()
     assert _errors(at) == []
@@ -48,7 +48,7 @@ def test_every_page_runs_for_every_role(app_env, page: str) -> None:
         assert _errors(at) == [], (page, role)
 
 
-def test_sidebar_has_site_and_role_filters_with_all_roles_first(app_env) -> None:
+def test_sidebar_has_site_and_role_filters_with_all_roles_first(reading_app_env) -> None:
     at = _app()
     assert at.selectbox(key="site").options == ["Demo local authority"]
     assert at.selectbox(key="role").options[0] == "All roles"
@@ -60,7 +60,7 @@ def test_sidebar_has_site_and_role_filters_with_all_roles_first(app_env) -> None
     ]
 
 
-def test_role_choice_persists_when_moving_between_pages(app_env) -> None:
+def test_role_choice_persists_when_moving_between_pages(reading_app_env) -> None:
     at = _app()
     at.switch_page("pages/professional.py").run()
     at.selectbox(key="role").set_value("Team manager").run()
@@ -68,7 +68,7 @@ def test_role_choice_persists_when_moving_between_pages(app_env) -> None:
     assert at.selectbox(key="role").value == "Team manager"
 
 
-def test_overview_shows_the_respondents_of_each_wave(app_env) -> None:
+def test_overview_shows_the_respondents_of_each_wave(reading_app_env) -> None:
     at = _app()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Respondents at +1 year"] == "47"

@@ -9,7 +9,7 @@ from rpgdash.present.survey_results import plan_table
 from tests.conftest import ROOT
 
 
-def test_overview_plan_panel_equals_the_api(app_env, demo_path) -> None:
+def test_overview_plan_panel_equals_the_api(reading_app_env, demo_path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -17,6 +17,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,7 @@ from rpgdash.present import format as fmt
 from rpgdash.present import glossary
 from rpgdash.present.overview import build_overview_panel
 from rpgdash.report import build_report
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared_app_env
 from tests.test_pages import PAGES
 
 pytestmark = pytest.mark.page
@@ -106,13 +107,16 @@ def grown_db(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def _grown_app_db(grown_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(shutil.copy(grown_db, tmp_path_factory.mktemp("grown-app") / "grown.duckdb"))
+
+
 @pytest.fixture
-def grown_env(grown_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "grown.duckdb"
-    shutil.copy(grown_db, copy)
-    monkeypatch.setenv("RPGDASH_DB", str(copy))
-    monkeypatch.chdir(ROOT)
-    return copy
+def grown_env(_grown_app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app on one copy of the grown demo, shared by this file's page tests (they only
+    read, and share the app's warm caches; a test that wrote would fail)."""
+    yield from shared_app_env(monkeypatch, _grown_app_db)
 
 
 def test_the_uploads_went_in(grown_db: Path) -> None:

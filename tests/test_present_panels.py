@@ -37,7 +37,7 @@ def _page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_every_overview_headline_is_in_the_report_word_for_word(app_env, demo_db) -> None:
+def test_every_overview_headline_is_in_the_report_word_for_word(reading_app_env, demo_db) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     assert not at.exception
@@ -204,7 +204,7 @@ def test_workforce_takeaway_names_years_when_measures_differ() -> None:
     )
 
 
-def test_workforce_page_and_report_show_the_panel_takeaway(app_env, demo_db) -> None:
+def test_workforce_page_and_report_show_the_panel_takeaway(reading_app_env, demo_db) -> None:
     from rpgdash.present.workforce import build_workforce_panel
 
     panel = build_workforce_panel(demo_db, site=queries.site_names(demo_db)[0])

@@ -410,7 +410,7 @@ def test_it_renders_in_chromium_without_requests(report: str, tmp_path: Path) ->
 
 
 @pytest.mark.page
-def test_overview_offers_the_board_report(app_env: Path) -> None:
+def test_overview_offers_the_board_report(reading_app_env: Path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     assert not at.exception
@@ -420,7 +420,7 @@ def test_overview_offers_the_board_report(app_env: Path) -> None:
     assert "Download the board pack (PDF)" in labels
     assert "Board report" in [m.value for m in at.markdown if m.value.startswith("## ")][-1]
     # each survey set and indicator card shows the status the board pack's summary gives it
-    with open_db(app_env) as db:  # the app's configuration: DuckDB shares one instance
+    with open_db(reading_app_env) as db:  # the app's configuration: one DuckDB instance
         panel = present_overview.build_overview_panel(db, site=queries.default_site(db))
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     expected = [c.status for c in (*panel.domain_cards, *panel.indicator_cards)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -322,12 +323,8 @@ def _demo_problems(path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def demo_problems(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
-    from rpgdash.demo import init_demo
-
-    return _demo_problems(
-        init_demo(tmp_path_factory.mktemp("fits") / "sites.duckdb", scale=3, precompute=False)
-    )
+def demo_problems(three_site_demo_path: Path) -> list[tuple]:
+    return _demo_problems(three_site_demo_path)  # opened read-only
 
 
 def _stalled(problem) -> tuple | None:
