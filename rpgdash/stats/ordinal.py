@@ -31,7 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
+
+from rpgdash.stats import dist
 
 ALPHA = 0.05
 # Beyond these a fit has drifted towards separation: the estimate is not meaningful.
@@ -407,7 +409,7 @@ def _po_check(params, llf, y, wave, x, weight, j: int) -> float:
     if not converged:
         return math.nan
     statistic = max(0.0, 2 * (partial_ll - float(llf)))
-    return float(stats.chi2.sf(statistic, j - 1))
+    return float(dist.chi2_sf(statistic, j - 1))
 
 
 _CACHE: dict[tuple, WaveModel] = {}
@@ -513,8 +515,8 @@ def _fit_wave_model(
                 names,
             )
         po_p = _po_check(result.params, result.llf, y, wave, dummies, weight, j)
-    z = stats.norm.ppf(0.975)
-    p = float(2 * stats.norm.sf(abs(beta / se)))
+    z = dist.norm_ppf(0.975)
+    p = float(2 * dist.norm_sf(abs(beta / se)))
     note = None
     if not math.isnan(po_p) and po_p < ALPHA:
         note = (

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
-from rpgdash.stats import ordinal
+from rpgdash.stats import dist, ordinal
 from rpgdash.stats.ordinal import _MAX_ABS_LOG_OR, _MAX_SE, ALPHA, WaveModel
 
 _TOL = 1e-8  # statsmodels' Newton tolerance on the parameters
@@ -348,8 +348,8 @@ def _fit_batch(counts: np.ndarray, strata_dummies: np.ndarray, names: tuple[str,
     start = np.concatenate([cuts, np.repeat(params[rows, :1], j, axis=1), params[rows, 1:k]], 1)
     partial_ll, po_ok = _partial_newton(start, design, w[rows])
     statistic = np.maximum(0.0, 2 * (partial_ll - llf))
-    po_p = np.where(po_ok, stats.chi2.sf(statistic, j - 1), math.nan)
-    z = stats.norm.ppf(0.975)
+    po_p = np.where(po_ok, dist.chi2_sf(statistic, j - 1), math.nan)
+    z = dist.norm_ppf(0.975)
     for row, i in enumerate(rows):
         b, s, check = float(beta[i]), float(se[i]), float(po_p[row])
         note = None
@@ -361,7 +361,7 @@ def _fit_batch(counts: np.ndarray, strata_dummies: np.ndarray, names: tuple[str,
         out[i] = WaveModel(
             math.exp(b),
             (math.exp(b - z * s), math.exp(b + z * s)),
-            float(2 * stats.norm.sf(abs(b / s))),
+            float(2 * dist.norm_sf(abs(b / s))),
             check,
             note,
             int(n[i]),
