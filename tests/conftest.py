@@ -29,6 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # niced worker gets a tenth of a core, and the tests that wait for a pack wait ten times as
 # long. Servers and workers the tests start inherit this. test_report_pdf checks the setting.
 os.environ.setdefault("RPGDASH_REPORT_NICENESS", "0")
+# Storing the survey pages' views costs about 2 s of CPU per demo built and 1-2 s per survey
+# upload or revert, and most databases the tests build are never shown. So the suite stores
+# only the statistics, except in the shared demo (demo_path, built with its views as
+# `make run` builds it), which most page tests read, and in tests/test_survey_views.py.
+os.environ.setdefault("RPGDASH_STORE_VIEWS", "0")
 REPORT_TIME = dt.datetime(2025, 3, 1, 9, 30)
 
 # "ci" (the default): a fixed, modest number of examples drawn the same way on every run, so
@@ -110,9 +115,12 @@ def add_copied_wave(cur, *, score: str = "r.score") -> None:
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database built once; tests must not write to it (use ``writable_demo``)."""
+    """A demo database built once, with its survey views stored as the product stores them;
+    tests must not write to it (use ``writable_demo``)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    init_demo(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RPGDASH_STORE_VIEWS", "1")
+        init_demo(path)
     return path
 
 

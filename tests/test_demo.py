@@ -18,8 +18,9 @@ def _rows(db, sql, params=()):
 
 
 def test_same_seed_gives_identical_tables_and_another_seed_does_not(
-    tmp_path: Path, demo_path: Path
+    tmp_path: Path, demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("RPGDASH_STORE_VIEWS", "1")  # as demo_path and `make run` build it
     init_demo(tmp_path / "again.duckdb")
     init_demo(tmp_path / "other.duckdb", seed=7)
     with (
