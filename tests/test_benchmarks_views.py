@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -43,10 +42,9 @@ def _cli_text(path, measure: str, capsys) -> str:
     return capsys.readouterr().out
 
 
-def test_report_and_cli_say_the_same_sentences(demo_db, demo_path, capsys):
-    from rpgdash.report import build_report
-
-    report = html.unescape(build_report(demo_db, generated_at=dt.datetime(2025, 1, 1)))
+@pytest.mark.xdist_group("report")  # the worker that has built the report already
+def test_report_and_cli_say_the_same_sentences(demo_db, demo_path, board_report, capsys):
+    report = html.unescape(board_report)  # the demo's report, built once (tests/conftest.py)
     panels, skipped = build_panels(demo_db)
     assert [p.measure for p in panels] == ["Agency staffing", "Sickness", "Turnover", "Vacancies"]
     assert skipped == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 import pandas as pd
@@ -18,10 +17,7 @@ from rpgdash.present.indicators import (
     trend_summary,
 )
 from rpgdash.present.overview import build_overview_panel, domain_sentence
-from rpgdash.report import build_report
 from tests.conftest import ROOT
-
-WHEN = dt.datetime(2026, 1, 1, 9, 0)
 
 
 def _panel(db, name: str, **controls):
@@ -37,13 +33,16 @@ def _page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_every_overview_headline_is_in_the_report_word_for_word(reading_app_env, demo_db) -> None:
+@pytest.mark.xdist_group("report")  # the worker that has built the report already
+def test_every_overview_headline_is_in_the_report_word_for_word(
+    reading_app_env, demo_db, board_report: str
+) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     assert not at.exception
     shown = _page_text(at)
     panel = build_overview_panel(demo_db, site=queries.site_names(demo_db)[0])
-    report = html.unescape(build_report(demo_db, generated_at=WHEN))
+    report = html.unescape(board_report)  # the demo's report, built once (tests/conftest.py)
     sentences = panel.headline_sentences()
     assert len(sentences) >= 12  # waves, three domains, four indicators, four workforce
     for sentence in sentences:
@@ -204,7 +203,10 @@ def test_workforce_takeaway_names_years_when_measures_differ() -> None:
     )
 
 
-def test_workforce_page_and_report_show_the_panel_takeaway(reading_app_env, demo_db) -> None:
+@pytest.mark.xdist_group("report")  # the worker that has built the report already
+def test_workforce_page_and_report_show_the_panel_takeaway(
+    reading_app_env, demo_db, board_report: str
+) -> None:
     from rpgdash.present.workforce import build_workforce_panel
 
     panel = build_workforce_panel(demo_db, site=queries.site_names(demo_db)[0])
@@ -214,7 +216,7 @@ def test_workforce_page_and_report_show_the_panel_takeaway(reading_app_env, demo
     assert not at.exception
     assert f"**{panel.takeaway}**" in [m.value for m in at.markdown]
     assert any(e.label == "How to read this chart" for e in at.expander)
-    report = html.unescape(build_report(demo_db, generated_at=WHEN))
+    report = html.unescape(board_report)  # the demo's report, built once (tests/conftest.py)
     assert f"<p>{panel.takeaway}</p>" in report
 
 
