@@ -11,6 +11,7 @@ server, one Chromium), and every test of the board report (one build).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -35,6 +36,22 @@ os.environ.setdefault("RPGDASH_REPORT_NICENESS", "0")
 # `make run` builds it), which most page tests read, and in tests/test_survey_views.py.
 os.environ.setdefault("RPGDASH_STORE_VIEWS", "0")
 REPORT_TIME = dt.datetime(2025, 3, 1, 9, 30)
+
+
+def _scan_installed_components_once() -> None:
+    """Every new AppTest scans the metadata of every installed package for Streamlit
+    components (``discover_and_register_components``): about 0.1 s of CPU each time, for each
+    of the suite's several hundred AppTests. Nothing is installed while the suite runs, so
+    each process scans once. tests/test_suite_support.py checks this is still in effect.
+    """
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(scan)
+
+
+_scan_installed_components_once()
 
 # "ci" (the default): a fixed, modest number of examples drawn the same way on every run, so
 # a run's outcome never depends on luck or on machine speed. "thorough" for hunting bugs
