@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -344,7 +345,6 @@ def test_cliffs_delta_empty_group_is_nan():
     assert math.isnan(cliffs_delta(0.0, 0, 5))
 
 
-@settings(max_examples=40, deadline=None)  # multipletests takes ~40 ms a call
 @given(p=st.lists(st.floats(0, 1), min_size=1, max_size=12))
 def test_benjamini_hochberg_matches_statsmodels(p):
     expected = multipletests(p, method="fdr_bh")[1]
@@ -358,16 +358,30 @@ def test_benjamini_hochberg_ignores_nan():
     assert np.isnan(out[1])
 
 
-@settings(max_examples=40, deadline=None)  # multipletests takes ~40 ms a call
+def statsmodels_holm(p) -> np.ndarray:
+    """statsmodels' Holm-adjusted p-values, the reference.
+
+    Its Holm branch ends with ``gc.collect()``: a full collection on every call, about 40 ms
+    in a bare interpreter and 200 ms in a test worker's heap. The values do not depend on it,
+    so it is a no-op for the call.
+    """
+    real = gc.collect
+    gc.collect = lambda generation=2: 0
+    try:
+        return multipletests(p, method="holm")[1]
+    finally:
+        gc.collect = real
+
+
 @given(p=st.lists(st.floats(0, 1), min_size=1, max_size=12))
 def test_holm_matches_statsmodels(p):
-    expected = multipletests(p, method="holm")[1]
+    expected = statsmodels_holm(p)
     np.testing.assert_allclose(holm(p), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_holm_ignores_nan_and_caps_at_one():
     p = [0.01, np.nan, 0.04, 0.03, np.nan, 0.9]
-    expected = multipletests([0.01, 0.04, 0.03, 0.9], method="holm")[1]
+    expected = statsmodels_holm([0.01, 0.04, 0.03, 0.9])
     out = holm(p)
     assert np.isnan(out[[1, 4]]).all()
     np.testing.assert_allclose(out[[0, 2, 3, 5]], expected)
@@ -425,7 +439,7 @@ def test_compare_levels_orders_rows_and_forms_holm_families():
     # known domains in the fixed order, unknown ones after; statements in order of appearance
     assert out["statement"].tolist() == ["reflect", "identity", "peers", "new item"]
     prof = out[out["domain"] == "professional"]
-    expected = multipletests(prof["p_value"], method="holm")[1]
+    expected = statsmodels_holm(prof["p_value"])
     np.testing.assert_allclose(prof["p_holm"], expected)
     peers = out[out["statement"] == "peers"].iloc[0]
     assert peers["p_holm"] == pytest.approx(peers["p_value"])  # family of one
