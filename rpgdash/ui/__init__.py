@@ -165,6 +165,25 @@ def domain_models(
 
 
 @st.cache_data(show_spinner=False)
+def plan_defaults(db_path: str, site: str | None) -> tuple[str | None, float | None, dict]:
+    return api.plan_defaults(_db(db_path), site=site)
+
+
+@st.cache_data(show_spinner=False)
+def plan_wave(
+    db_path: str,
+    invited: tuple[tuple[str, int], ...],
+    site: str | None,
+    response_rate: float,
+    min_group: int,
+) -> list[dict]:
+    """The next wave's plan for ``invited`` ((role, staff) pairs, in the table's order)."""
+    return api.plan_wave(
+        _db(db_path), dict(invited), site=site, response_rate=response_rate, min_group=min_group
+    )
+
+
+@st.cache_data(show_spinner=False)
 def level_counts(db_path: str, site: str | None) -> pd.DataFrame:
     return queries.level_counts(_db(db_path), site=site)
 

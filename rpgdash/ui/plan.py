@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rpgdash import api, ui
+from rpgdash import ui
 from rpgdash.present.survey_results import plan_table
 
 PLAN_CAPTION = (
@@ -20,8 +20,8 @@ PLAN_CAPTION = (
 
 def plan_panel(site: str | None, min_group: int) -> None:
     """Draw the planning inputs and the resulting table."""
-    db = ui.get_db()
-    latest, rate, invited = api.plan_defaults(db, site=site)
+    key = ui.db_key()
+    latest, rate, invited = ui.plan_defaults(key, site)
     if latest is None or not invited:
         st.info("A comparable survey wave is needed before the next one can be planned.")
         return
@@ -45,9 +45,8 @@ def plan_panel(site: str | None, min_group: int) -> None:
         step=1.0,
         key="plan_rate",
     )
-    counts = {
-        str(r): int(n) for r, n in zip(edited["Job role"], edited["Invited"].fillna(0), strict=True)
-    }
-    rows = api.plan_wave(db, counts, site=site, response_rate=percent / 100, min_group=min_group)
+    invited_now = edited["Invited"].fillna(0)
+    counts = tuple((str(r), int(n)) for r, n in zip(edited["Job role"], invited_now, strict=True))
+    rows = ui.plan_wave(key, counts, site, percent / 100, min_group)
     st.dataframe(plan_table(rows), hide_index=True, width="stretch")
     st.caption(PLAN_CAPTION.format(k=min_group, wave=ui.as_text(latest)))
