@@ -4,8 +4,7 @@ import datetime
 
 import streamlit as st
 
-from rpgdash import charts, ui
-from rpgdash.present import headlines
+from rpgdash import ui
 from rpgdash.present.overview import Status
 from rpgdash.report import board_pack, report_file_name
 from rpgdash.ui.plan import plan_panel
@@ -59,17 +58,14 @@ plan_panel(site, k)
 
 st.markdown("## Organisational indicators")
 cols = st.columns(max(len(panel.indicator_cards), 1))
-for col, card in zip(cols, panel.indicator_cards, strict=False):
+sparklines = ui.sparkline_specs(key, site, role, k)
+for col, card, spec in zip(cols, panel.indicator_cards, sparklines, strict=False):
     with col.container(border=True):
         st.markdown(f"**{ui.as_text(card.name)}**")
         status_badge(card.status)
         st.markdown(ui.as_text(card.sentence))
-        if card.series is not None:
-            st.altair_chart(
-                charts.indicator_sparkline(card.series, title=""),
-                width="stretch",
-                alt=f"{card.name} by month",
-            )
+        if spec is not None:
+            ui.show_chart(spec, alt=f"{card.name} by month")
 st.page_link("pages/indicators.py", label="Open the indicators", icon=":material/arrow_forward:")
 
 st.markdown("## Workforce")
@@ -87,12 +83,8 @@ st.page_link(
 )
 
 st.markdown("## Evaluation timeline")
-phases = headlines.timeline_phases(ui.events(key, site))
-st.altair_chart(
-    charts.timeline_chart(phases, title="RPGs and the evaluation"),
-    width="stretch",
-    alt="; ".join(f"{p.label}: {p.start:%b %Y}" for p in phases.itertuples()),
-)
+timeline, timeline_text = ui.timeline_spec(key, site)
+ui.show_chart(timeline, alt=timeline_text)
 ui.illustrative_note()
 st.caption(ui.TABLE2_REAL)
 

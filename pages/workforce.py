@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rpgdash import charts, ui
+from rpgdash import ui
 from rpgdash.access import current_upload_access
 from rpgdash.ingest.safe_csv import to_safe_csv
 from rpgdash.notes import save_note
@@ -34,11 +34,9 @@ for col, card in zip(ui.card_grid(len(panel.cards)), panel.cards, strict=True):
 st.markdown(f"**{ui.as_text(panel.takeaway)}**")
 st.caption(f"{panel.chart_title}: yearly rates; the local authority is the solid line.")
 for cell, card in zip(ui.card_grid(len(panel.cards)), panel.cards, strict=True):
-    cell.altair_chart(
-        charts.workforce_measure_chart(panel.figures, card.measure),
-        width="stretch",
-        alt=card.sentence,  # a plain-text attribute, not Markdown
-    )
+    with cell:
+        # alt is a plain-text attribute, not Markdown
+        ui.show_chart(ui.workforce_chart_spec(key, site, card.measure), alt=card.sentence)
 ui.how_to_read(HOW_TO_READ["workforce"])
 st.markdown("## The figures")
 st.dataframe(panel.table, hide_index=True)

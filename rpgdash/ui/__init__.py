@@ -258,6 +258,44 @@ def events(db_path: str, site: str | None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def sparkline_specs(
+    db_path: str, site: str | None, role: str, min_group: int
+) -> tuple[dict | None, ...]:
+    """The overview's indicator sparklines, one per card of :func:`overview_panel` (None for
+    a card with too short a series), ready for :func:`show_chart`."""
+    from rpgdash import charts
+
+    cards = overview_panel(db_path, site, role, min_group).indicator_cards
+    return tuple(
+        None
+        if card.series is None
+        else chart_spec(charts.indicator_sparkline(card.series, title=""))
+        for card in cards
+    )
+
+
+@st.cache_data(show_spinner=False)
+def timeline_spec(db_path: str, site: str | None) -> tuple[dict, str]:
+    """The overview's evaluation timeline and its text alternative."""
+    from rpgdash import charts
+    from rpgdash.present.headlines import timeline_phases
+
+    phases = timeline_phases(events(db_path, site))
+    alt_text = "; ".join(f"{p.label}: {p.start:%b %Y}" for p in phases.itertuples())
+    return chart_spec(charts.timeline_chart(phases, title="RPGs and the evaluation")), alt_text
+
+
+@st.cache_data(show_spinner=False)
+def workforce_chart_spec(db_path: str, site: str | None, measure: str) -> dict:
+    """One measure's panel on the Workforce page."""
+    from rpgdash import charts
+
+    return chart_spec(
+        charts.workforce_measure_chart(workforce_panel(db_path, site).figures, measure)
+    )
+
+
+@st.cache_data(show_spinner=False)
 def notes(db_path: str) -> pd.DataFrame:
     return queries.notes(_db(db_path))
 
