@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,8 @@ def test_the_board_report_builds_for_every_site(odd_db) -> None:
         for site in [*names.values(), "Demo local authority"]:
             html = build_report(db, site=site, role="All roles", min_group=5)
             assert "<html" in html.lower(), site
+            # the line every page of the PDF carries (tests/test_report_pdf.py lays it out)
+            footers = re.findall(r'<p class="running-footer">(.*?)</p>', html)
+            assert [unescape(f).split(" \u00b7 ")[:2] for f in footers] == [
+                [site, "Job role: All roles"]
+            ], site
