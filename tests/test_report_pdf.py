@@ -11,6 +11,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -38,11 +40,27 @@ def page_texts(pdf: bytes) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_pack(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def _worker_pack_job(demo_path: Path) -> Iterator[Future]:
+    """The demo's pack from the worker process (see ``worker_pack``), started at once in a
+    thread: the worker lays it out while this process lays out the command's pack."""
+
+    def build() -> bytes:
+        with open_db(demo_path, read_only=True) as db:
+            return board_pack_pdf(db, generated_at=WHEN)
+
+    with ThreadPoolExecutor(max_workers=1) as waiting:
+        yield waiting.submit(build)
+
+
+@pytest.fixture(scope="module")
+def demo_pack(
+    demo_path: Path, tmp_path_factory: pytest.TempPathFactory, _worker_pack_job: Future
+) -> dict:
     """The demo's pack as ``python -m rpgdash report --format pdf`` writes it, dated WHEN.
 
     The command runs for real; two spies keep what it made on the way (its HTML, and the laid
     out document the layout checks walk), so the pack is laid out once for every test here.
+    The worker's pack (``_worker_pack_job``) is laid out meanwhile.
     """
     out = tmp_path_factory.mktemp("pack") / "pack.pdf"
     seen: dict = {}
@@ -67,15 +85,14 @@ def demo_pack(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 
 @pytest.fixture(scope="module")
-def worker_pack(demo_path: Path) -> dict:
+def worker_pack(_worker_pack_job: Future) -> dict:
     """The demo's pack as the overview's button makes it: laid out in the worker process.
 
     The same options as the command's pack (``demo_pack``), so the two must match page for
     page. (The footer of a pack for a site other than the default is checked for every site
     in tests/test_hardening_sites.py, on the HTML that is laid out here.)
     """
-    with open_db(demo_path, read_only=True) as db:
-        pdf = board_pack_pdf(db, generated_at=WHEN)
+    pdf = _worker_pack_job.result()
     return {"pages": page_texts(pdf), "pdf": pdf}
 
 
