@@ -60,12 +60,12 @@ demo: $(VENV)/.runtime
 run: demo pdf-libs
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# Four workers on CI's two cores: much of the suite waits on servers, browsers and pack
+# Five workers on CI's two cores: much of the suite waits on servers, browsers and pack
 # workers, and with another process keeping a core busy, more workers get more of the CPU.
-# Measured with a core busy: three workers took 6 min 34-40 s, four 5 min 51 s, for no more
-# CPU. Tests that share a slow resource (the browser, the board report) are kept on one worker
-# by their xdist_group (tests/conftest.py).
-PYTEST := $(PY) -m pytest -n 4 --dist loadgroup --durations=10
+# Measured with a core busy: three workers took 6 min 34-40 s, four 5 min 51 s to 6 min, five
+# 5 min 44 s, for no more CPU. Tests that share a slow resource (the browser, the board
+# report) are kept on one worker by their xdist_group (tests/conftest.py).
+PYTEST := $(PY) -m pytest -n 5 --dist loadgroup --durations=10
 
 test: $(VENV)/.dev $(CHROMIUM) pdf-libs
 	$(PYTEST)
