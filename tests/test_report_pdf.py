@@ -90,7 +90,7 @@ def worker_pack(_worker_pack_job: Future) -> dict:
 
     The same options as the command's pack (``demo_pack``), so the two must match page for
     page. (The footer of a pack for a site other than the default is checked for every site
-    in tests/test_hardening_sites.py, on the HTML that is laid out here.)
+    in tests/test_hardening_sites.py, in the HTML that this layout turns into pages.)
     """
     pdf = _worker_pack_job.result()
     return {"pages": page_texts(pdf), "pdf": pdf}
