@@ -13,6 +13,10 @@ from rpgdash import api, queries
 from rpgdash.stats import COMPARISON_COLUMNS, add_all_roles, compare_levels
 from tests.conftest import add_copied_wave
 
+# One xdist worker runs this file: the three-site demo (about 5 s to build) is built by one worker
+# for this file and test_stats_ordinal.py.
+pytestmark = pytest.mark.xdist_group("three_sites")
+
 
 @pytest.fixture(scope="module")
 def three_sites(three_site_demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -22,6 +22,9 @@ from rpgdash.cli import main
 from rpgdash.db import table_checksums
 from tests.test_ingest_fixtures import SITE, build_fixture_db, db  # noqa: F401  (db: fixture)
 
+# One xdist worker runs this file: its module database is loaded once, by one worker.
+pytestmark = pytest.mark.xdist_group("benchmarks")
+
 DATA = Path(__file__).parent / "data" / "dfe"
 CSWW = DATA / "csww_indicators_2017_to_2020.csv"
 CIN = DATA / "cin_referrals_2018_to_2020.csv"

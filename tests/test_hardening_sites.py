@@ -16,6 +16,10 @@ from tests.conftest import ROOT, shared_app_env
 from tests.hardening_support import add_odd_sites
 from tests.test_pages import PAGES
 
+# One xdist worker runs this file: its odd-sites demo is built once, and its pages share warm
+# caches.
+pytestmark = pytest.mark.xdist_group("hardening_sites")
+
 
 @pytest.fixture(scope="module")
 def odd_db(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:

@@ -34,7 +34,9 @@ from rpgdash.report import build_report
 from tests.conftest import ROOT, shared_app_env
 from tests.test_pages import PAGES
 
-pytestmark = pytest.mark.page
+# One xdist worker runs this file: its grown demo (about 4 s) is built once, and its pages share
+# warm caches.
+pytestmark = [pytest.mark.page, pytest.mark.xdist_group("present_everywhere")]
 
 SECOND_SITE = "Second borough"
 NEW_INDICATOR = "Supervision sessions held"

@@ -14,6 +14,9 @@ from rpgdash.present.reading import HOW_TO_READ
 from rpgdash.present.survey_results import SIGNIFICANT_HEADERS
 from rpgdash.stats import COMPARISON_COLUMNS
 
+# One xdist worker runs this file: its module panels are built once, by one worker.
+pytestmark = pytest.mark.xdist_group("present_survey")
+
 DOMAINS = ("professional", "self_efficacy", "relationships")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}")
 

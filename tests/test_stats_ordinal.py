@@ -16,6 +16,10 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from rpgdash.stats.compare import compare_levels, domain_model_frame, paired_counts
 from rpgdash.stats.ordinal import _model_class, fit_wave_model
 
+# One xdist worker runs this file: the three-site demo (about 5 s to build) is built by one worker
+# for this file and test_api.py.
+pytestmark = pytest.mark.xdist_group("three_sites")
+
 # MASS::housing (Madsen 1976; Venables & Ripley, MASS 4th ed., section 7.3): Freq for each
 # Infl x Type x Cont cell, Sat Low, Medium, High. Rows in MASS's order (Infl fastest, then Type,
 # then Cont).

@@ -29,6 +29,9 @@ from rpgdash.present.survey_views import (
 from tests.conftest import ROOT
 from tests.test_results_store import _survey_file, _upload
 
+# One xdist worker runs this file: its module demo is built once, by one worker.
+pytestmark = pytest.mark.xdist_group("survey_views")
+
 
 @pytest.fixture(scope="module")
 def views_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
