@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,8 +34,7 @@ INDICATORS = [
 ]
 
 
-def build_fixture_db(path: Path) -> Database:
-    db = open_db(path)
+def _fill(db: Database) -> None:
     with db.transaction() as cur:
         cur.execute("INSERT INTO sites (name, kind) VALUES (?, 'local_authority')", [SITE])
         for rank, role in enumerate(ROLES, 1):
@@ -51,7 +54,24 @@ def build_fixture_db(path: Path) -> Database:
                 "INSERT INTO indicators (name, unit, direction) VALUES (?, ?, ?)",
                 [name, unit, direction],
             )
-    return db
+
+
+@functools.cache
+def _template() -> Path:
+    """The fixture database, built once per process (a copy and an open cost a third of a
+    build: creating the schema is most of it)."""
+    folder = Path(tempfile.mkdtemp(prefix="rpgdash-fixture-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "fixture.duckdb"
+    with open_db(path) as db:
+        _fill(db)
+    return path
+
+
+def build_fixture_db(path: Path) -> Database:
+    """A new fixture database at ``path``, open (a copy of the one built by :func:`_fill`)."""
+    shutil.copyfile(_template(), path)
+    return open_db(path)
 
 
 @pytest.fixture
