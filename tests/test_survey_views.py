@@ -29,16 +29,12 @@ from rpgdash.present.survey_views import (
 from tests.conftest import ROOT
 from tests.test_results_store import _survey_file, _upload
 
-# One xdist worker runs this file: its module demo is built once, by one worker.
-pytestmark = pytest.mark.xdist_group("survey_views")
-
 
 @pytest.fixture(scope="module")
-def views_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo built with its views stored (whatever RPGDASH_STORE_VIEWS the suite runs with)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RPGDASH_STORE_VIEWS", "1")
-        return init_demo(tmp_path_factory.mktemp("views") / "views.duckdb")
+def views_demo(demo_path: Path) -> Path:
+    """The demo built with its views stored: the session's demo is built that way whatever
+    RPGDASH_STORE_VIEWS the suite runs with (tests must not write to it: copy it)."""
+    return demo_path
 
 
 @pytest.fixture
