@@ -71,7 +71,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e/ drives Chromium: mark it and keep it on one worker.
+    """Everything under tests/e2e/ drives Chromium: mark it, and keep it on one worker unless
+    its file names another group (test_first_visit.py has a worker of its own).
 
     A test that asks for ``app_env`` or ``reading_app_env`` runs the app's pages with AppTest:
     mark it ``page``.

@@ -34,6 +34,10 @@ from tests.e2e.test_accessibility import PATHS, blocking_violations
 from tests.e2e.test_widths import PHONE, WIDTHS, cut_off_texts
 from tests.serving import APP, StreamlitProcess, outside_requests
 
+# A worker of its own, with its own Chromium: these visits (a fresh server each) are about half
+# of the browser tests' time, and the other browser tests share the "browser" worker's server.
+pytestmark = pytest.mark.xdist_group("first_visit")
+
 APP_SOURCE = (ROOT / "app.py").read_text()
 SECTIONS = ["Survey", "Organisation", "Evidence", "Data"]  # app.py's st.navigation
 NAV_TITLES = dict(re.findall(r'st\.Page\(\s*"pages/(\w+)\.py", title="([^"]+)"', APP_SOURCE))
