@@ -5,7 +5,6 @@ never served, and the Arrow bytes are Streamlit's own."""
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -30,31 +29,11 @@ from tests.conftest import ROOT
 from tests.test_results_store import _survey_file, _upload
 
 
-@pytest.fixture(scope="module")
-def views_demo(demo_path: Path) -> Path:
-    """The demo built with its views stored: the session's demo is built that way whatever
-    RPGDASH_STORE_VIEWS the suite runs with (tests must not write to it: copy it)."""
-    return demo_path
-
-
 @pytest.fixture
-def demo_db(views_demo: Path):
-    with open_db(views_demo, read_only=True) as db:
-        yield db
-
-
-@pytest.fixture
-def writable_demo(views_demo: Path, tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("RPGDASH_STORE_VIEWS", "1")  # uploads and reverts store views
-    copy = tmp_path / "views.duckdb"
-    shutil.copy(views_demo, copy)
-    return copy
-
-
-@pytest.fixture
-def app_env(writable_demo: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("RPGDASH_DB", str(writable_demo))
-    monkeypatch.chdir(ROOT)
+def writable_demo(writable_demo: Path, monkeypatch) -> Path:
+    """The suite's private demo copy (its views stored, as the session's demo is built), with
+    uploads and reverts storing views whatever RPGDASH_STORE_VIEWS the suite runs with."""
+    monkeypatch.setenv("RPGDASH_STORE_VIEWS", "1")
     return writable_demo
 
 
