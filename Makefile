@@ -72,7 +72,8 @@ run: demo pdf-libs
 # Measured with a core busy: three workers took 6 min 34-40 s, four 5 min 51 s to 6 min, five
 # 5 min 44 s, for no more CPU. Tests that share a slow resource (the browser, the board
 # report) are kept on one worker by their xdist_group (tests/conftest.py).
-PYTEST := $(PY) -m pytest -n 5 --dist loadgroup --durations=10
+PYTEST_OPTIONS := --dist loadgroup --durations=10
+PYTEST := $(PY) -m pytest -n 5 $(PYTEST_OPTIONS)
 
 test: $(VENV)/.dev $(CHROMIUM) pdf-libs
 	$(PYTEST)
@@ -81,7 +82,7 @@ test: $(VENV)/.dev $(CHROMIUM) pdf-libs
 # little waiting on other processes, each extra worker mostly adds its own start-up (measured
 # on a quiet machine: 2 min 27 s with three, 3 min 03 s with five).
 test-fast: $(VENV)/.dev pdf-libs
-	$(PY) -m pytest -n 3 --dist loadgroup --durations=10 -m "not browser and not page"
+	$(PY) -m pytest -n 3 $(PYTEST_OPTIONS) -m "not browser and not page"
 
 # `make test` RUNS times in a row with one core kept busy; logs in stability-logs/.
 RUNS ?= 10
