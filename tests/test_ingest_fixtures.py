@@ -69,7 +69,7 @@ def _template() -> Path:
 
 
 def build_fixture_db(path: Path) -> Database:
-    """A new fixture database at ``path``, open (a copy of the one built by :func:`_fill`)."""
+    """A new fixture database at ``path``, open (a copy of :func:`_template`)."""
     shutil.copyfile(_template(), path)
     return open_db(path)
 
